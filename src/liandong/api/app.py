@@ -1,0 +1,45 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from liandong import __version__
+from liandong.api import errors
+from liandong.api.limits import BodySizeLimit
+from liandong.api.routes import health, incidents, open311, reference, requests, schemas, work_orders
+from liandong.config import Settings, get_settings
+from liandong.database import create_db_engine, make_session_factory
+
+
+def create_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="liandong 联动",
+        version=__version__,
+        description="12345 government-service hotline and 110 police desk linkage (国办发〔2022〕12号).",
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or make_session_factory(create_db_engine(settings.database_url))
+    errors.install(app)
+    for router in (
+        health.router,
+        requests.router,
+        work_orders.router,
+        incidents.router,
+        reference.router,
+        schemas.router,
+        open311.router,
+    ):
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    return app

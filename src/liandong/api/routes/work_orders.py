@@ -1,0 +1,85 @@
+"""Work order (工单) endpoints: CRUD and one endpoint per lifecycle action."""
+
+# No `from __future__ import annotations`: the per-action endpoints are built in a loop and FastAPI must see
+# each body class as a real annotation.
+from typing import Any
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from liandong.api.deps import ActorDep, PagingDep, SessionDep
+from liandong.api.pages import Page
+from liandong.events import service as events
+from liandong.events.schemas import EventRead
+from liandong.workorder import flows, service
+from liandong.workorder.enums import WorkOrderStatus
+from liandong.workorder.lifecycle import WORK_ORDER_LIFECYCLE
+from liandong.workorder.schemas import ACTION_BODIES, WorkOrderCreate, WorkOrderRead, WorkOrderUpdate
+
+router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders 工单"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkOrderRead)
+def create_work_order(data: WorkOrderCreate, session: SessionDep, actor: ActorDep) -> WorkOrderRead:
+    return service.to_read(flows.register(session=session, data=data, actor=actor))
+
+
+@router.get("", response_model=Page[WorkOrderRead])
+def list_work_orders(
+    session: SessionDep,
+    paging: PagingDep,
+    status: WorkOrderStatus | None = None,
+    handling_unit_id: int | None = None,
+    category: str | None = None,
+    adcode: str | None = None,
+    overdue: bool | None = None,
+    request_id: int | None = None,
+) -> Page[WorkOrderRead]:
+    rows, total = service.list_orders(
+        session=session,
+        status=status,
+        handling_unit_id=handling_unit_id,
+        category=category,
+        adcode=adcode,
+        overdue=overdue,
+        request_id=request_id,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return Page(items=[service.to_read(o) for o in rows], total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.get("/{order_id}", response_model=WorkOrderRead)
+def get_work_order(order_id: int, session: SessionDep) -> WorkOrderRead:
+    return service.to_read(service.require(session=session, order_id=order_id))
+
+
+@router.patch("/{order_id}", response_model=WorkOrderRead)
+def update_work_order(order_id: int, data: WorkOrderUpdate, session: SessionDep, actor: ActorDep) -> WorkOrderRead:
+    return service.to_read(flows.update(session=session, order_id=order_id, data=data, actor=actor))
+
+
+@router.get("/{order_id}/events", response_model=list[EventRead])
+def work_order_events(order_id: int, session: SessionDep) -> list[EventRead]:
+    service.require(session=session, order_id=order_id)
+    rows = events.history(session=session, entity_type="work_order", entity_id=order_id)
+    return [EventRead.model_validate(e) for e in rows]
+
+
+def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
+    def endpoint(order_id: int, body: body_cls, session: SessionDep, actor: ActorDep) -> WorkOrderRead:  # type: ignore[valid-type]
+        return service.to_read(flows.act(session=session, order_id=order_id, action=action, body=body, actor=actor))
+
+    endpoint.__name__ = f"work_order_{action}"
+    return endpoint
+
+
+for _action in sorted(WORK_ORDER_LIFECYCLE.actions):
+    router.add_api_route(
+        f"/{{order_id}}/{_action.replace('_', '-')}",
+        _action_endpoint(_action, ACTION_BODIES[_action]),
+        methods=["POST"],
+        response_model=WorkOrderRead,
+        summary=f"Work order action: {_action}",
+        responses={409: {"description": "action not allowed in the current state"}},
+    )

@@ -1,0 +1,21 @@
+"""Import every domain's models so Base.metadata is complete (Alembic and create_all use this)."""
+
+from liandong.events.models import Event
+from liandong.incident.models import PoliceIncident
+from liandong.intake.models import Attachment, ServiceRequest
+from liandong.outbox.models import OutboxJob
+from liandong.reference.models import Organisation, OrgCategory, OrgRegion, Region
+from liandong.workorder.models import WorkOrder
+
+__all__ = [
+    "Attachment",
+    "Event",
+    "OrgCategory",
+    "OrgRegion",
+    "Organisation",
+    "OutboxJob",
+    "PoliceIncident",
+    "Region",
+    "ServiceRequest",
+    "WorkOrder",
+]

@@ -1,0 +1,81 @@
+"""Record and replay events."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liandong.events.models import Event
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy of a field value (datetimes as ISO strings, enums by value)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def record(
+    *,
+    session: Session,
+    entity_type: str,
+    entity_id: int,
+    action: str,
+    actor: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    from_state: str | None = None,
+    to_state: str | None = None,
+    note: str | None = None,
+) -> Event:
+    """Append an event; only fields whose value changed are kept in before/after."""
+    changed = {k for k in after if before.get(k) != after[k]}
+    event = Event(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        before={k: before.get(k) for k in changed},
+        after={k: after[k] for k in changed},
+        note=note,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def history(*, session: Session, entity_type: str, entity_id: int) -> list[Event]:
+    stmt = (
+        select(Event)
+        .where(Event.entity_type == entity_type, Event.entity_id == entity_id)
+        .order_by(Event.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def replay(events: Iterable[Event]) -> dict[str, Any]:
+    """Fold the after-images of events into the record's current field values."""
+    state: dict[str, Any] = {}
+    for event in events:
+        state.update(event.after)
+    return state

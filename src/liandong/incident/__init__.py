@@ -1,0 +1,1 @@
+"""Police incidents (警单) of the 110 platform."""

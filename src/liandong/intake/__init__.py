@@ -1,0 +1,1 @@
+"""Intake of requests (诉求) from every channel."""

@@ -1,0 +1,131 @@
+"""Requests: create, read, list, state changes with events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from liandong.core.errors import NotFound
+from liandong.core.timeutil import utcnow
+from liandong.events import service as events
+from liandong.intake.lifecycle import REQUEST_LIFECYCLE
+from liandong.intake.models import ServiceRequest
+from liandong.intake.schemas import RequestCreate
+from liandong.reference.service import check_adcode
+from liandong.security import pii
+
+ENTITY = "request"
+TRACKED = ("status", "title", "location_text", "adcode", "resolution_note", "triage")
+
+
+def make_number(prefix: str, when: datetime, row_id: int) -> str:
+    return f"{prefix}{when:%Y%m%d}{row_id:08d}"
+
+
+def create(*, session: Session, data: RequestCreate, actor: str) -> ServiceRequest:
+    received_at = data.received_at or utcnow()
+    req = ServiceRequest(
+        channel=data.channel.value,
+        received_by=data.received_by.value,
+        received_at=received_at,
+        title=data.title,
+        content=data.content,
+        location_text=data.location_text,
+        adcode=check_adcode("adcode", data.adcode),
+        latitude=data.latitude,
+        longitude=data.longitude,
+        service_code=data.service_code,
+    )
+    if data.caller_name:
+        req.caller_name_enc = pii.encrypt(data.caller_name)
+        req.caller_name_masked = pii.mask_name(data.caller_name)
+    if data.caller_phone:
+        req.caller_phone_enc = pii.encrypt(pii.normalise_phone(data.caller_phone))
+        req.caller_phone_hash = pii.match_hash(data.caller_phone)
+        req.caller_phone_masked = pii.mask_phone(data.caller_phone)
+    session.add(req)
+    session.flush()
+    req.number = make_number("SQ", received_at, req.id)
+    events.record(
+        session=session,
+        entity_type=ENTITY,
+        entity_id=req.id,
+        action="receive",
+        actor=actor,
+        before={},
+        after=events.snapshot(req, (*TRACKED, "number", "channel", "received_by")),
+        to_state=req.status,
+    )
+    return req
+
+
+def get(*, session: Session, request_id: int) -> ServiceRequest | None:
+    return session.get(ServiceRequest, request_id)
+
+
+def require(*, session: Session, request_id: int) -> ServiceRequest:
+    req = session.get(ServiceRequest, request_id)
+    if req is None:
+        raise NotFound(ENTITY, request_id)
+    return req
+
+
+def list_requests(
+    *,
+    session: Session,
+    status: str | None = None,
+    channel: str | None = None,
+    adcode: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ServiceRequest], int]:
+    stmt = select(ServiceRequest)
+    if status:
+        stmt = stmt.where(ServiceRequest.status == status)
+    if channel:
+        stmt = stmt.where(ServiceRequest.channel == channel)
+    if adcode:
+        stmt = stmt.where(ServiceRequest.adcode.startswith(adcode))
+    if received_from:
+        stmt = stmt.where(ServiceRequest.received_at >= received_from)
+    if received_to:
+        stmt = stmt.where(ServiceRequest.received_at < received_to)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(ServiceRequest.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def transition(
+    *,
+    session: Session,
+    req: ServiceRequest,
+    action: str,
+    actor: str,
+    changes: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> ServiceRequest:
+    """Apply a lifecycle action (refused with TransitionNotAllowed before anything changes)."""
+    target = REQUEST_LIFECYCLE.next_state(req.status, action)
+    before = events.snapshot(req, TRACKED)
+    req.status = target
+    for key, value in (changes or {}).items():
+        setattr(req, key, value)
+    session.flush()
+    events.record(
+        session=session,
+        entity_type=ENTITY,
+        entity_id=req.id,
+        action=action,
+        actor=actor,
+        before=before,
+        after=events.snapshot(req, TRACKED),
+        from_state=before["status"],
+        to_state=target,
+        note=note,
+    )
+    return req

@@ -1,0 +1,120 @@
+"""Queue, claim, complete and retry outbox jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from liandong.core.errors import Conflict, NotFound
+from liandong.core.timeutil import utcnow
+from liandong.outbox.enums import JobStatus
+from liandong.outbox.models import OutboxJob
+
+LEASE = timedelta(minutes=5)
+
+
+def enqueue(
+    *,
+    session: Session,
+    topic: str,
+    payload: dict[str, Any],
+    dedupe_key: str | None = None,
+    available_at: datetime | None = None,
+    max_attempts: int = 8,
+) -> OutboxJob | None:
+    """Queue a job in the caller's transaction; returns None if the dedupe key was already queued."""
+    if dedupe_key is not None:
+        existing = session.scalar(select(OutboxJob.id).where(OutboxJob.dedupe_key == dedupe_key))
+        if existing is not None:
+            return None
+    job = OutboxJob(
+        topic=topic,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        available_at=available_at or utcnow(),
+        max_attempts=max_attempts,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim(*, session: Session, topics: list[str] | None = None, now: datetime | None = None) -> OutboxJob | None:
+    """Lease the oldest due job; a crashed worker's lease expires and the job runs again."""
+    now = now or utcnow()
+    stmt = (
+        select(OutboxJob.id)
+        .where(
+            ((OutboxJob.status == JobStatus.PENDING.value) & (OutboxJob.available_at <= now))
+            | ((OutboxJob.status == JobStatus.RUNNING.value) & (OutboxJob.locked_until < now))
+        )
+        .order_by(OutboxJob.available_at, OutboxJob.id)
+        .limit(1)
+    )
+    if topics:
+        stmt = stmt.where(OutboxJob.topic.in_(topics))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    job_id = session.scalar(stmt)
+    if job_id is None:
+        return None
+    # Compare-and-set so two workers on SQLite (no SKIP LOCKED) never both take the job.
+    result = session.execute(
+        update(OutboxJob)
+        .where(
+            OutboxJob.id == job_id,
+            (OutboxJob.status == JobStatus.PENDING.value)
+            | ((OutboxJob.status == JobStatus.RUNNING.value) & (OutboxJob.locked_until < now)),
+        )
+        .values(status=JobStatus.RUNNING.value, locked_until=now + LEASE, attempts=OutboxJob.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    job = session.get(OutboxJob, job_id, populate_existing=True)
+    return job
+
+
+def complete(*, session: Session, job: OutboxJob) -> None:
+    job.status = JobStatus.DONE.value
+    job.completed_at = utcnow()
+    job.locked_until = None
+    job.last_error = None
+    session.flush()
+
+
+def fail(*, session: Session, job: OutboxJob, error: str, now: datetime | None = None) -> None:
+    """Back off exponentially; give up (FAILED) after max_attempts."""
+    now = now or utcnow()
+    job.last_error = error[:4000]
+    job.locked_until = None
+    if job.attempts >= job.max_attempts:
+        job.status = JobStatus.FAILED.value
+    else:
+        job.status = JobStatus.PENDING.value
+        job.available_at = now + timedelta(seconds=min(2 ** job.attempts, 600))
+    session.flush()
+
+
+def retry(*, session: Session, job_id: int) -> OutboxJob:
+    """An operator re-queues a failed job."""
+    job = session.get(OutboxJob, job_id)
+    if job is None:
+        raise NotFound("outbox job", job_id)
+    if job.status != JobStatus.FAILED.value:
+        raise Conflict(f"job {job_id} is {job.status}, only failed jobs can be retried")
+    job.status = JobStatus.PENDING.value
+    job.attempts = 0
+    job.available_at = utcnow()
+    session.flush()
+    return job
+
+
+def list_jobs(*, session: Session, status: str | None = None, limit: int = 100) -> list[OutboxJob]:
+    stmt = select(OutboxJob).order_by(OutboxJob.id.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(OutboxJob.status == status)
+    return list(session.scalars(stmt))

@@ -1,0 +1,69 @@
+"""The worker loop: claim a job, run its handler in its own transaction, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from liandong.outbox import service
+from liandong.outbox.models import OutboxJob
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(topic: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of `topic`; it must be idempotent."""
+
+    def register(func: Handler) -> Handler:
+        HANDLERS[topic] = func
+        return func
+
+    return register
+
+
+def run_once(session_factory: sessionmaker[Session], *, handlers: dict[str, Handler] | None = None) -> bool:
+    """Run one due job; returns False when none was due."""
+    table = handlers if handlers is not None else HANDLERS
+    with session_factory() as session:
+        job = service.claim(session=session, topics=list(table))
+        if job is None:
+            session.rollback()
+            return False
+        session.commit()
+        job_id, topic, payload = job.id, job.topic, dict(job.payload)
+    with session_factory() as session:
+        try:
+            table[topic](session, payload)
+            done = session.get(OutboxJob, job_id)
+            assert done is not None
+            service.complete(session=session, job=done)
+            session.commit()
+        except Exception as exc:  # noqa: BLE001 - the worker boundary: any handler failure is retried later
+            session.rollback()
+            log.warning("job %s (%s) failed: %s", job_id, topic, exc)
+            failed = session.get(OutboxJob, job_id)
+            assert failed is not None
+            service.fail(session=session, job=failed, error=f"{type(exc).__name__}: {exc}")
+            session.commit()
+    return True
+
+
+def drain(session_factory: sessionmaker[Session], *, handlers: dict[str, Handler] | None = None, limit: int = 10_000) -> int:
+    """Run due jobs until none is due (tests and the demo use this)."""
+    count = 0
+    while count < limit and run_once(session_factory, handlers=handlers):
+        count += 1
+    return count
+
+
+def run_forever(session_factory: sessionmaker[Session], *, idle_sleep: float = 0.5) -> None:
+    while True:
+        if not run_once(session_factory):
+            time.sleep(idle_sleep)

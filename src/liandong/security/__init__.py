@@ -1,0 +1,1 @@
+"""Security and data protection: personal-data encryption and masking."""

@@ -1,0 +1,87 @@
+"""Shared fixtures: every database test runs on SQLite and, when LIANDONG_TEST_DATABASE_URL is set, PostgreSQL.
+
+Each test runs inside one outer transaction that is rolled back, so flows may commit (a savepoint) freely.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+os.environ.setdefault("LIANDONG_ENVIRONMENT", "test")
+os.environ.setdefault("LIANDONG_SECRET_KEY", "test-secret-key-for-liandong-suite-0123456789")
+
+from liandong.config import Settings  # noqa: E402
+from liandong.database.core import create_db_engine  # noqa: E402
+from liandong.database.migrate import upgrade  # noqa: E402
+
+PG_URL = os.environ.get("LIANDONG_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _migrated_engine(backend: str, tmp: Path) -> Engine:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp / 'test.db'}"
+    else:
+        assert PG_URL is not None
+        url = PG_URL
+        engine = create_db_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return create_db_engine(url)
+
+
+@pytest.fixture(scope="session")
+def _engines() -> Iterator[dict[str, Engine]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        engines = {b: _migrated_engine(b, Path(tmp)) for b in BACKENDS}
+        yield engines
+        for engine in engines.values():
+            engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, _engines: dict[str, Engine]) -> Engine:
+    return _engines[request.param]
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    connection = engine.connect()
+    outer = connection.begin()
+    factory = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint", autoflush=True
+    )
+    yield factory
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(environment="test", data_dir=tmp_path, secret_key="test-secret-key-for-liandong-suite-0123456789")
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], settings: Settings) -> Iterator[TestClient]:
+    from liandong.api.app import create_app
+
+    app = create_app(settings, session_factory=session_factory)
+    with TestClient(app) as c:
+        yield c
