@@ -1,0 +1,145 @@
+"""The `liandong` command line: serve, worker, db, reference data, demo, export/import, triage."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from liandong.config import get_settings
+from liandong.database import create_db_engine, make_session_factory
+
+app = typer.Typer(help="liandong 联动: 12345 hotline and 110 police desk linkage platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _session_factory():  # type: ignore[no-untyped-def]
+    return make_session_factory(create_db_engine(get_settings().database_url))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from liandong.database.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    console.print(f"database at {revision}")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models differ from the migrated schema (a model change without a migration)."""
+    from liandong.database.migrate import pending_changes
+
+    diff = pending_changes(create_db_engine(get_settings().database_url))
+    if diff:
+        console.print(f"[red]{len(diff)} model change(s) without a migration:[/red] {diff}")
+        raise typer.Exit(1)
+    console.print("models and migrations agree")
+
+
+@app.command("load-reference")
+def load_reference() -> None:
+    """Load the administrative divisions (GB/T 2260 + townships) into the database."""
+    from liandong.reference import flows
+
+    with _session_factory()() as session:
+        added = flows.load_reference(session=session)
+    console.print(f"{added} divisions added")
+
+
+@app.command()
+def demo(
+    requests: Annotated[int, typer.Option(min=0, max=100_000, help="requests to replay")] = 120,
+    seed: int = 12345,
+) -> None:
+    """Seed the demo city (长沙) and replay a realistic day of requests through the system."""
+    from liandong.demo import city, day
+
+    with _session_factory()() as session:
+        added = city.seed(session=session)
+        session.commit()
+        console.print(f"demo city: {added} organisations added")
+        with Progress(console=console) as progress:
+            task = progress.add_task("replaying a day of requests", total=requests)
+            tally = day.replay_day(
+                session=session, count=requests, seed=seed, progress=lambda n: progress.advance(task, n)
+            )
+    console.print(f"replayed: {tally}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+    """Run the API and console."""
+    import uvicorn
+
+    settings = get_settings()
+    console.print(f"liandong on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("liandong.api.app:create_app", factory=True, host=host, port=port, reload=reload,
+                log_level=settings.log_level.lower())  # fmt: skip
+
+
+@app.command()
+def worker(once: bool = typer.Option(False, help="run due jobs and exit")) -> None:
+    """Run the durable background worker (outbox jobs: deliveries, deadline sweeps, transcription)."""
+    from liandong.outbox import worker as outbox_worker
+    from liandong.worker_handlers import register_all
+
+    logging.basicConfig(level=get_settings().log_level)
+    register_all()
+    factory = _session_factory()
+    if once:
+        console.print(f"{outbox_worker.drain(factory)} jobs run")
+        return
+    outbox_worker.run_forever(factory)
+
+
+@app.command("export")
+def export(
+    kind: Annotated[str, typer.Argument(help="requests | work-orders | incidents")],
+    output: Annotated[Path, typer.Option("--output", "-o")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+) -> None:
+    """Export records in bulk (personal data masked)."""
+    from liandong.bulk import export_records
+
+    with _session_factory()() as session:
+        n = export_records(session=session, kind=kind, output=output, fmt=fmt)
+    console.print(f"{n} {kind} written to {output}")
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(help="requests")],
+    source: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import requests from JSONL or CSV: every row is validated first; one bad row imports nothing."""
+    from liandong.bulk import BulkError, import_records
+
+    with _session_factory()() as session:
+        try:
+            n = import_records(session=session, kind=kind, source=source, actor="cli-import")
+        except BulkError as exc:
+            console.print(f"[red]import refused, nothing written:[/red] {exc}")
+            raise typer.Exit(2) from None
+    console.print(f"{n} {kind} imported")
+
+
+def _mount_optional() -> None:
+    try:
+        from liandong.triage.cli import app as triage_app
+    except ImportError:  # the triage engine ships with the package; guard only for partial installs
+        return
+    app.add_typer(triage_app, name="triage", help="Triage: classify, evaluate, train.")
+
+
+_mount_optional()
+
+if __name__ == "__main__":
+    app()

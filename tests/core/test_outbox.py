@@ -1,0 +1,88 @@
+"""The durable outbox: queued with the commit, run once, retried with backoff, operator retry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from liandong.core.errors import Conflict
+from liandong.core.timeutil import utcnow
+from liandong.outbox import service, worker
+from liandong.outbox.models import OutboxJob
+
+
+def test_job_is_queued_only_with_the_commit(session: Session) -> None:
+    service.enqueue(session=session, topic="t", payload={"n": 1})
+    session.rollback()
+    assert session.scalars(select(OutboxJob)).all() == []
+    service.enqueue(session=session, topic="t", payload={"n": 2})
+    session.commit()
+    assert [j.payload for j in session.scalars(select(OutboxJob))] == [{"n": 2}]
+
+
+def test_dedupe_key_queues_once(session: Session) -> None:
+    assert service.enqueue(session=session, topic="t", payload={}, dedupe_key="sla:1:due") is not None
+    assert service.enqueue(session=session, topic="t", payload={}, dedupe_key="sla:1:due") is None
+    session.commit()
+    assert len(session.scalars(select(OutboxJob)).all()) == 1
+
+
+def test_worker_runs_each_job_once(session_factory: sessionmaker[Session]) -> None:
+    seen: list[Any] = []
+    with session_factory() as s:
+        for n in range(3):
+            service.enqueue(session=s, topic="echo", payload={"n": n})
+        s.commit()
+    ran = worker.drain(session_factory, handlers={"echo": lambda _s, p: seen.append(p["n"])})
+    assert ran == 3 and seen == [0, 1, 2]
+    assert worker.drain(session_factory, handlers={"echo": lambda _s, p: seen.append(p)}) == 0
+    with session_factory() as s:
+        assert {j.status for j in s.scalars(select(OutboxJob))} == {"done"}
+
+
+def test_failures_back_off_then_fail_and_operator_retries(session_factory: sessionmaker[Session]) -> None:
+    def boom(_s: Session, _p: dict[str, Any]) -> None:
+        raise RuntimeError("peer unreachable")
+
+    with session_factory() as s:
+        job = service.enqueue(session=s, topic="boom", payload={}, max_attempts=2)
+        assert job is not None
+        job_id = job.id
+        s.commit()
+    assert worker.run_once(session_factory, handlers={"boom": boom})
+    with session_factory() as s:
+        job = s.get(OutboxJob, job_id)
+        assert job is not None
+        assert job.status == "pending" and job.attempts == 1 and "peer unreachable" in (job.last_error or "")
+        assert job.available_at > utcnow()
+        job.available_at = utcnow() - timedelta(seconds=1)
+        s.commit()
+    assert worker.run_once(session_factory, handlers={"boom": boom})
+    with session_factory() as s:
+        job = s.get(OutboxJob, job_id)
+        assert job is not None and job.status == "failed"
+        retried = service.retry(session=s, job_id=job_id)
+        assert retried.status == "pending" and retried.attempts == 0
+        with pytest.raises(Conflict):
+            service.retry(session=s, job_id=job_id)  # only failed jobs can be retried
+        s.commit()
+    assert worker.run_once(session_factory, handlers={"boom": lambda _s, _p: None})
+    with session_factory() as s:
+        job = s.get(OutboxJob, job_id)
+        assert job is not None and job.status == "done"
+
+
+def test_expired_lease_is_claimed_again(session: Session) -> None:
+    service.enqueue(session=session, topic="t", payload={})
+    session.commit()
+    first = service.claim(session=session)
+    assert first is not None
+    session.commit()
+    assert service.claim(session=session) is None  # leased
+    later = utcnow() + timedelta(minutes=10)
+    again = service.claim(session=session, now=later)
+    assert again is not None and again.id == first.id and again.attempts == 2
