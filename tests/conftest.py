@@ -78,10 +78,49 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(environment="test", data_dir=tmp_path, secret_key="test-secret-key-for-liandong-suite-0123456789")
 
 
+def issue_token(session: Session, role: str, organisation_id: int | None = None, scopes: list[str] | None = None) -> str:
+    """A bearer token for `role` (committed), as a system integration or console login would hold."""
+    from liandong.security import service as security
+    from liandong.security.schemas import TokenCreate
+
+    data = TokenCreate(name=f"test {role}", role=role, organisation_id=organisation_id, scopes=scopes or [])
+    _, raw = security.create_api_token(session=session, data=data)
+    session.commit()
+    return raw
+
+
 @pytest.fixture
-def client(session_factory: sessionmaker[Session], settings: Settings) -> Iterator[TestClient]:
+def app(session_factory: sessionmaker[Session], settings: Settings) -> object:
     from liandong.api.app import create_app
 
-    app = create_app(settings, session_factory=session_factory)
-    with TestClient(app) as c:
+    return create_app(settings, session_factory=session_factory)
+
+
+@pytest.fixture
+def anon(app: object) -> Iterator[TestClient]:
+    """A client with no credentials."""
+    with TestClient(app) as c:  # type: ignore[arg-type]
         yield c
+
+
+@pytest.fixture
+def client(app: object, session: Session) -> Iterator[TestClient]:
+    """A client authenticated as an administrator."""
+    with TestClient(app, headers={"Authorization": f"Bearer {issue_token(session, 'admin')}"}) as c:  # type: ignore[arg-type]
+        yield c
+
+
+@pytest.fixture
+def as_role(app: object, session: Session) -> Iterator[object]:
+    """Factory: `as_role("unit_staff", organisation_id=3)` -> a TestClient holding that role's token."""
+    clients: list[TestClient] = []
+
+    def make(role: str, organisation_id: int | None = None, scopes: list[str] | None = None) -> TestClient:
+        token = issue_token(session, role, organisation_id, scopes)
+        c = TestClient(app, headers={"Authorization": f"Bearer {token}"})  # type: ignore[arg-type]
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        c.close()

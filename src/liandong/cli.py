@@ -60,18 +60,99 @@ def demo(
     seed: int = 12345,
 ) -> None:
     """Seed the demo city (长沙) and replay a realistic day of requests through the system."""
-    from liandong.demo import city, day
+    from liandong.demo import city, day, users
 
     with _session_factory()() as session:
         added = city.seed(session=session)
+        logins = users.seed(session=session)
         session.commit()
-        console.print(f"demo city: {added} organisations added")
+        console.print(f"demo city: {added} organisations and {logins} logins added")
         with Progress(console=console) as progress:
             task = progress.add_task("replaying a day of requests", total=requests)
             tally = day.replay_day(
                 session=session, count=requests, seed=seed, progress=lambda n: progress.advance(task, n)
             )
     console.print(f"replayed: {tally}")
+
+
+@app.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo logins (development only)."""
+    from liandong.demo.users import DEMO_PASSWORD, DEMO_USERS
+
+    console.print(f"demo logins (password: {DEMO_PASSWORD}):")
+    for username, name, role, _ in DEMO_USERS:
+        console.print(f"  {username:<12} {role:<14} {name}")
+
+
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit hash chain; exit 1 if any row was altered or deleted."""
+    from liandong.security import audit
+
+    with _session_factory()() as session:
+        result = audit.verify(session=session)
+    if not result.ok:
+        for problem in result.problems[:50]:
+            console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(1)
+    console.print(f"audit log intact: {result.checked} rows")
+
+
+users_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="seat_12345 | seat_110 | unit_staff | supervisor | admin | auditor")],
+    display_name: Annotated[str, typer.Option()] = "",
+    organisation: Annotated[str | None, typer.Option(help="organisation code (unit staff)")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a console user."""
+    from pydantic import ValidationError
+
+    from liandong.core.errors import DomainError
+    from liandong.reference import service as reference
+    from liandong.security import flows
+    from liandong.security.schemas import UserCreate
+
+    with _session_factory()() as session:
+        org = reference.get_organisation_by_code(session=session, code=organisation) if organisation else None
+        if organisation and org is None:
+            console.print(f"[red]unknown organisation {organisation}[/red]")
+            raise typer.Exit(2)
+        try:
+            data = UserCreate(username=username, display_name=display_name or username, password=password,
+                              role=role, organisation_id=org.id if org else None)  # fmt: skip
+            flows.create_user(session=session, data=data)
+        except (ValidationError, DomainError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    console.print(f"user {username} created")
+
+
+@users_app.command("token")
+def users_token(
+    name: str,
+    role: Annotated[str, typer.Option()] = "system",
+    scope: Annotated[list[str] | None, typer.Option(help="permission scopes, e.g. open311:submit")] = None,
+    days: int = 90,
+) -> None:
+    """Issue an API token (printed once; only its hash is stored)."""
+    from liandong.security import flows
+    from liandong.security.schemas import TokenCreate
+
+    with _session_factory()() as session:
+        data = TokenCreate(name=name, role=role, scopes=scope or [], days=days)
+        token, raw = flows.create_api_token(session=session, data=data, actor="cli")
+    console.print(f"token {token.id} (expires {token.expires_at:%Y-%m-%d}): {raw}")
 
 
 @app.command()

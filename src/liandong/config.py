@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     page_size_max: int = Field(default=200, ge=1, le=10_000)
     log_level: str = "INFO"
+    intake_rate_per_minute: int = Field(default=600, ge=1, description="per token and per caller number")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -7,7 +7,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.core.helpers import counts
+from tests.conftest import issue_token
 from tests.factories import make_unit
+
+
+@pytest.fixture
+def api_key(session: Session) -> str:
+    return issue_token(session, "system", scopes=["open311:submit"])
 
 
 def test_services(client: TestClient) -> None:
@@ -19,8 +25,9 @@ def test_services(client: TestClient) -> None:
     assert client.get("/open311/v2/services/nope.json").status_code == 404
 
 
-def test_round_trip_form_post_follow_to_closed(client: TestClient, session: Session) -> None:
+def test_round_trip_form_post_follow_to_closed(client: TestClient, session: Session, api_key: str) -> None:
     form = {
+        "api_key": api_key,
         "service_code": "201",
         "description": "小区旁工地夜间施工噪音扰民",
         "lat": "28.2282",
@@ -51,8 +58,9 @@ def test_round_trip_form_post_follow_to_closed(client: TestClient, session: Sess
     assert client.get("/open311/v2/requests.json", params={"status": "open"}).json() == []
 
 
-def test_json_post_is_accepted(client: TestClient) -> None:
-    created = client.post("/open311/v2/requests.json", json={"service_code": "101", "description": "井盖丢失"})
+def test_json_post_is_accepted(client: TestClient, api_key: str) -> None:
+    body = {"api_key": api_key, "service_code": "101", "description": "井盖丢失"}
+    created = client.post("/open311/v2/requests.json", json=body)
     assert created.status_code == 201
 
 
@@ -69,13 +77,31 @@ def test_json_post_is_accepted(client: TestClient) -> None:
         ({"service_code": "101", "description": "x", "phone": "call me maybe"}, 400, "caller_phone"),
     ],
 )
-def test_bad_submissions(client: TestClient, session: Session, form: dict, status: int, words: str) -> None:
+def test_bad_submissions(
+    client: TestClient, session: Session, api_key: str, form: dict, status: int, words: str
+) -> None:
     before = counts(session)
-    response = client.post("/open311/v2/requests.json", data=form)
+    response = client.post("/open311/v2/requests.json", data={"api_key": api_key, **form})
     assert response.status_code == status, response.text
     error = response.json()[0]
     assert error["code"] == status and words in error["description"]
     assert counts(session) == before
+
+
+@pytest.mark.parametrize("key", ["", "ld_not-a-real-token", "garbage"])
+def test_api_key_required(anon: TestClient, session: Session, key: str) -> None:
+    before = counts(session)
+    response = anon.post("/open311/v2/requests.json", data={"api_key": key, "service_code": "101",
+                                                             "description": "x"})  # fmt: skip
+    assert response.status_code == 403 and "api_key" in response.json()[0]["description"]
+    assert counts(session) == before
+
+
+def test_seat_token_cannot_submit_as_open311(anon: TestClient, session: Session) -> None:
+    seat = issue_token(session, "seat_12345")
+    response = anon.post("/open311/v2/requests.json", data={"api_key": seat, "service_code": "101",
+                                                             "description": "x"})  # fmt: skip
+    assert response.status_code == 403
 
 
 def test_malformed_json_body(client: TestClient, session: Session) -> None:

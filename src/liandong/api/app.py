@@ -9,9 +9,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from liandong import __version__
 from liandong.api import errors
 from liandong.api.limits import BodySizeLimit
-from liandong.api.routes import health, incidents, open311, reference, requests, schemas, work_orders
+from liandong.api.routes import (
+    health,
+    incidents,
+    open311,
+    reference,
+    requests,
+    schemas,
+    security,
+    work_orders,
+)
 from liandong.config import Settings, get_settings
 from liandong.database import create_db_engine, make_session_factory
+from liandong.security import audit
+from liandong.security.ratelimit import SlidingWindow
 
 
 def create_app(
@@ -24,7 +35,12 @@ def create_app(
         description="12345 government-service hotline and 110 police desk linkage (国办发〔2022〕12号).",
     )
     app.state.settings = settings
-    app.state.session_factory = session_factory or make_session_factory(create_db_engine(settings.database_url))
+    app.state.session_factory = session_factory or make_session_factory(
+        create_db_engine(settings.database_url)
+    )
+    app.state.rate_limits = SlidingWindow(limit=settings.intake_rate_per_minute, window_seconds=60)
+    app.state.login_limits = SlidingWindow(limit=30, window_seconds=60)
+    audit.install()
     errors.install(app)
     for router in (
         health.router,
@@ -34,6 +50,7 @@ def create_app(
         reference.router,
         schemas.router,
         open311.router,
+        security.router,
     ):
         app.include_router(router)
 

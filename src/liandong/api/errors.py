@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liandong.core import errors
+from liandong.security.ratelimit import RateLimited
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
@@ -20,6 +21,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.TransitionNotAllowed: 409,
     errors.PermissionDenied: 403,
     errors.Unauthenticated: 401,
+    RateLimited: 429,
 }
 
 
@@ -47,7 +49,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         items = [
-            {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "field": _field_name(tuple(e.get("loc", ()))),
+                "message": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
             for e in exc.errors()
         ]
         first = items[0] if items else {"field": "body", "message": "invalid"}
@@ -56,7 +62,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            exc.status_code, "http_error"
+        )
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(StaleDataError)
@@ -68,4 +76,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
-        return JSONResponse(error_body("conflict", "the change conflicts with existing data"), status_code=409)
+        return JSONResponse(
+            error_body("conflict", "the change conflicts with existing data"), status_code=409
+        )

@@ -43,10 +43,18 @@ class BodySizeLimit:
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps(
-            {"code": "payload_too_large", "message": f"request body over {self.max_bytes} bytes", "details": {}}
+            {
+                "code": "payload_too_large",
+                "message": f"request body over {self.max_bytes} bytes",
+                "details": {},
+            }
         ).encode()
         await send(
-            {"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]}
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
         )
         await send({"type": "http.response.body", "body": body})
 

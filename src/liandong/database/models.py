@@ -5,10 +5,13 @@ from liandong.incident.models import PoliceIncident
 from liandong.intake.models import Attachment, ServiceRequest
 from liandong.outbox.models import OutboxJob
 from liandong.reference.models import Organisation, OrgCategory, OrgRegion, Region
+from liandong.security.models import ApiToken, AuditEntry, User
 from liandong.workorder.models import WorkOrder
 
 __all__ = [
+    "ApiToken",
     "Attachment",
+    "AuditEntry",
     "Event",
     "OrgCategory",
     "OrgRegion",
@@ -17,5 +20,6 @@ __all__ = [
     "PoliceIncident",
     "Region",
     "ServiceRequest",
+    "User",
     "WorkOrder",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from liandong.core.errors import InvalidInput, NotFound
@@ -114,19 +114,20 @@ def list_incidents(
     status: str | None = None,
     category_code: str | None = None,
     jurisdiction_unit_id: int | None = None,
-    include_confidential: bool = True,
     limit: int = 50,
     offset: int = 0,
+    visible: Callable[[Select[tuple[PoliceIncident]]], Select[tuple[PoliceIncident]]] | None = None,
 ) -> tuple[list[PoliceIncident], int]:
+    """Filtered, paginated incidents; `visible` narrows to what the caller may see."""
     stmt = select(PoliceIncident)
+    if visible is not None:
+        stmt = visible(stmt)
     if status:
         stmt = stmt.where(PoliceIncident.status == status)
     if category_code:
         stmt = stmt.where(PoliceIncident.category_code == category_code)
     if jurisdiction_unit_id is not None:
         stmt = stmt.where(PoliceIncident.jurisdiction_unit_id == jurisdiction_unit_id)
-    if not include_confidential:
-        stmt = stmt.where(PoliceIncident.confidential.is_(False))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(PoliceIncident.id.desc()).limit(limit).offset(offset))
     return list(rows), total

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from liandong.core.errors import InvalidInput, NotFound
@@ -107,8 +107,12 @@ def list_orders(
     request_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    visible: Callable[[Select[tuple[WorkOrder]]], Select[tuple[WorkOrder]]] | None = None,
 ) -> tuple[list[WorkOrder], int]:
+    """Filtered, paginated orders; `visible` narrows to what the caller may see."""
     stmt = select(WorkOrder)
+    if visible is not None:
+        stmt = visible(stmt)
     if status:
         stmt = stmt.where(WorkOrder.status == status)
     if handling_unit_id is not None:

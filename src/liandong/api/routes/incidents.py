@@ -1,12 +1,13 @@
 """Police incident (警单) endpoints: CRUD and one endpoint per lifecycle action."""
 
 # No `from __future__ import annotations`: see work_orders.py.
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel
 
-from liandong.api.deps import ActorDep, PagingDep, SessionDep
+from liandong.api.auth import can, client_ip
+from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
@@ -14,50 +15,78 @@ from liandong.incident import flows, service
 from liandong.incident.enums import IncidentStatus
 from liandong.incident.lifecycle import INCIDENT_LIFECYCLE
 from liandong.incident.schemas import ACTION_BODIES, IncidentCreate, IncidentRead
+from liandong.security import audit, pii, scopes
+from liandong.security.enums import Perm
+from liandong.security.principal import Principal
+from liandong.security.schemas import UnmaskBody
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["police incidents 警单"])
 
+Reader = Annotated[Principal, can(Perm.INCIDENT_READ)]
+Writer = Annotated[Principal, can(Perm.INCIDENT_WRITE)]
+
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
-def create_incident(data: IncidentCreate, session: SessionDep, actor: ActorDep) -> IncidentRead:
-    return service.to_read(flows.register(session=session, data=data, actor=actor))
+def create_incident(data: IncidentCreate, session: SessionDep, principal: Writer) -> IncidentRead:
+    return service.to_read(flows.register(session=session, data=data, actor=principal.actor))
 
 
 @router.get("", response_model=Page[IncidentRead])
 def list_incidents(
     session: SessionDep,
     paging: PagingDep,
+    principal: Reader,
     status: IncidentStatus | None = None,
     category_code: str | None = None,
     jurisdiction_unit_id: int | None = None,
 ) -> Page[IncidentRead]:
     rows, total = service.list_incidents(
-        session=session,
-        status=status,
-        category_code=category_code,
-        jurisdiction_unit_id=jurisdiction_unit_id,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
-    return Page(items=[service.to_read(i) for i in rows], total=total, limit=paging.limit, offset=paging.offset)
+        session=session, status=status, category_code=category_code, jurisdiction_unit_id=jurisdiction_unit_id,
+        limit=paging.limit, offset=paging.offset, visible=lambda stmt: scopes.incidents_visible(stmt, principal),
+    )  # fmt: skip
+    items = [service.to_read(i) for i in rows]
+    for item in items:
+        item.content = pii.mask_text(item.content) or ""
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
-def get_incident(incident_id: int, session: SessionDep) -> IncidentRead:
-    return service.to_read(service.require(session=session, incident_id=incident_id))
+def get_incident(incident_id: int, session: SessionDep, principal: Reader) -> IncidentRead:
+    incident = service.require(session=session, incident_id=incident_id)
+    scopes.check_incident(principal, incident)
+    audit.append(session=session, actor=principal.actor, action="incident.read", entity_type="incidents",
+                 entity_id=incident.id, source_ip=principal.source_ip)  # fmt: skip
+    session.commit()
+    return service.to_read(incident)
+
+
+@router.post("/{incident_id}/unmask")
+def unmask_incident(
+    incident_id: int, body: UnmaskBody, session: SessionDep,
+    principal: Annotated[Principal, can(Perm.PII_UNMASK, Perm.INCIDENT_READ)], request: Request,
+) -> dict[str, Any]:  # fmt: skip
+    incident = service.require(session=session, incident_id=incident_id)
+    scopes.check_incident(principal, incident)
+    audit.append(session=session, actor=principal.actor, action="pii.unmask", entity_type="incidents",
+                 entity_id=incident.id, detail={"reason": body.reason}, source_ip=client_ip(request))  # fmt: skip
+    session.commit()
+    return {"caller_phone": pii.decrypt(incident.caller_phone_enc) if incident.caller_phone_enc else None}
 
 
 @router.get("/{incident_id}/events", response_model=list[EventRead])
-def incident_events(incident_id: int, session: SessionDep) -> list[EventRead]:
-    service.require(session=session, incident_id=incident_id)
+def incident_events(incident_id: int, session: SessionDep, principal: Reader) -> list[EventRead]:
+    scopes.check_incident(principal, service.require(session=session, incident_id=incident_id))
     rows = events.history(session=session, entity_type="incident", entity_id=incident_id)
     return [EventRead.model_validate(e) for e in rows]
 
 
 def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
-    def endpoint(incident_id: int, body: body_cls, session: SessionDep, actor: ActorDep) -> IncidentRead:  # type: ignore[valid-type]
+    def endpoint(incident_id: int, body: body_cls, session: SessionDep, principal: Writer) -> IncidentRead:  # type: ignore[valid-type]
+        scopes.check_incident(principal, service.require(session=session, incident_id=incident_id))
         return service.to_read(
-            flows.act(session=session, incident_id=incident_id, action=action, body=body, actor=actor)
+            flows.act(
+                session=session, incident_id=incident_id, action=action, body=body, actor=principal.actor
+            )
         )
 
     endpoint.__name__ = f"incident_{action}"

@@ -9,13 +9,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
+from liandong.api.auth import client_ip
 from liandong.api.deps import SessionDep
 from liandong.core.errors import DomainError
 from liandong.intake import flows
 from liandong.intake.enums import Channel
 from liandong.intake.schemas import RequestCreate
 from liandong.open311 import service
+from liandong.security import audit, pii
+from liandong.security import service as security
+from liandong.security.enums import Perm
+from liandong.security.principal import Principal
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 
@@ -55,11 +61,34 @@ async def _read_form(request: Request) -> dict[str, str] | JSONResponse:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _api_key_principal(session: Session, api_key: str, request: Request) -> Principal | JSONResponse:
+    """Open311 submissions carry an API key: a token with the open311:submit scope."""
+    if not api_key:
+        return _error(403, "api_key is required")
+    try:
+        principal = security.authenticate(session=session, raw=api_key, source_ip=client_ip(request))
+    except DomainError:
+        return _error(403, "api_key is invalid, expired or revoked")
+    if not principal.can(Perm.OPEN311_SUBMIT):
+        return _error(403, "api_key may not submit requests")
+    audit.bind(session, actor=principal.actor, source_ip=principal.source_ip)
+    return principal
+
+
 @router.post("/requests.json", status_code=201, response_model=None)
 async def create_request(request: Request, session: SessionDep) -> JSONResponse:
     form = await _read_form(request)
     if isinstance(form, JSONResponse):
         return form
+    principal = _api_key_principal(session, form.get("api_key", ""), request)
+    if isinstance(principal, JSONResponse):
+        return principal
+    try:
+        request.app.state.rate_limits.hit(f"token:{principal.token_id}")
+        if form.get("phone"):
+            request.app.state.rate_limits.hit(f"caller:{pii.match_hash(form['phone'])}")
+    except DomainError as exc:
+        return _error(429, exc.message)
     code = form.get("service_code", "").strip()
     if not code:
         return _error(400, "service_code is required")
@@ -90,7 +119,7 @@ async def create_request(request: Request, session: SessionDep) -> JSONResponse:
     except ValueError:
         return _error(400, "lat and long must be numbers")
     try:
-        req = flows.receive(session=session, data=data, actor="open311")
+        req = flows.receive(session=session, data=data, actor=principal.actor)
     except DomainError as exc:
         return _error(400, exc.message)
     notice = f"已受理, 诉求编号 {req.number}"
@@ -109,7 +138,9 @@ def list_requests(
     status: Annotated[str | None, Query(pattern="^(open|closed)(,(open|closed))?$")] = None,
 ) -> list[dict[str, Any]]:
     numbers = [n.strip() for n in service_request_id.split(",") if n.strip()] if service_request_id else None
-    rows = service.search(session=session, numbers=numbers, service_code=service_code, start=start_date, end=end_date)
+    rows = service.search(
+        session=session, numbers=numbers, service_code=service_code, start=start_date, end=end_date
+    )
     items = [service.to_open311(session=session, req=r) for r in rows]
     if status:
         wanted = set(status.split(","))

@@ -24,7 +24,7 @@ def get_schema(version: str, name: str) -> JSONResponse:
 
 
 @router.post("/api/v1/exchange/validate/{name}")
-def validate_document(name: str, document: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+def validate_document(name: str, document: Any = Body(...)) -> dict[str, Any]:
     """Check a document against a schema without storing anything."""
     schemas.load(name)
     schemas.validate(name, document)

@@ -2,15 +2,19 @@
 
 # No `from __future__ import annotations`: the per-action endpoints are built in a loop and FastAPI must see
 # each body class as a real annotation.
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel
 
-from liandong.api.deps import ActorDep, PagingDep, SessionDep
+from liandong.api.auth import can
+from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
+from liandong.security import scopes
+from liandong.security.enums import Perm
+from liandong.security.principal import Principal
 from liandong.workorder import flows, service
 from liandong.workorder.enums import WorkOrderStatus
 from liandong.workorder.lifecycle import WORK_ORDER_LIFECYCLE
@@ -18,16 +22,21 @@ from liandong.workorder.schemas import ACTION_BODIES, WorkOrderCreate, WorkOrder
 
 router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders 工单"])
 
+Reader = Annotated[Principal, can(Perm.WORK_ORDER_READ)]
+Writer = Annotated[Principal, can(Perm.WORK_ORDER_WRITE)]
+Authenticated = Annotated[Principal, can()]
+
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkOrderRead)
-def create_work_order(data: WorkOrderCreate, session: SessionDep, actor: ActorDep) -> WorkOrderRead:
-    return service.to_read(flows.register(session=session, data=data, actor=actor))
+def create_work_order(data: WorkOrderCreate, session: SessionDep, principal: Writer) -> WorkOrderRead:
+    return service.to_read(flows.register(session=session, data=data, actor=principal.actor))
 
 
 @router.get("", response_model=Page[WorkOrderRead])
 def list_work_orders(
     session: SessionDep,
     paging: PagingDep,
+    principal: Reader,
     status: WorkOrderStatus | None = None,
     handling_unit_id: int | None = None,
     category: str | None = None,
@@ -36,39 +45,45 @@ def list_work_orders(
     request_id: int | None = None,
 ) -> Page[WorkOrderRead]:
     rows, total = service.list_orders(
-        session=session,
-        status=status,
-        handling_unit_id=handling_unit_id,
-        category=category,
-        adcode=adcode,
-        overdue=overdue,
-        request_id=request_id,
-        limit=paging.limit,
-        offset=paging.offset,
+        session=session, status=status, handling_unit_id=handling_unit_id, category=category, adcode=adcode,
+        overdue=overdue, request_id=request_id, limit=paging.limit, offset=paging.offset,
+        visible=lambda stmt: scopes.work_orders_visible(stmt, principal),
+    )  # fmt: skip
+    return Page(
+        items=[service.to_read(o) for o in rows], total=total, limit=paging.limit, offset=paging.offset
     )
-    return Page(items=[service.to_read(o) for o in rows], total=total, limit=paging.limit, offset=paging.offset)
 
 
 @router.get("/{order_id}", response_model=WorkOrderRead)
-def get_work_order(order_id: int, session: SessionDep) -> WorkOrderRead:
-    return service.to_read(service.require(session=session, order_id=order_id))
+def get_work_order(order_id: int, session: SessionDep, principal: Reader) -> WorkOrderRead:
+    order = service.require(session=session, order_id=order_id)
+    scopes.check_work_order(principal, order)
+    return service.to_read(order)
 
 
 @router.patch("/{order_id}", response_model=WorkOrderRead)
-def update_work_order(order_id: int, data: WorkOrderUpdate, session: SessionDep, actor: ActorDep) -> WorkOrderRead:
-    return service.to_read(flows.update(session=session, order_id=order_id, data=data, actor=actor))
+def update_work_order(
+    order_id: int, data: WorkOrderUpdate, session: SessionDep, principal: Writer
+) -> WorkOrderRead:
+    return service.to_read(flows.update(session=session, order_id=order_id, data=data, actor=principal.actor))
 
 
 @router.get("/{order_id}/events", response_model=list[EventRead])
-def work_order_events(order_id: int, session: SessionDep) -> list[EventRead]:
-    service.require(session=session, order_id=order_id)
+def work_order_events(order_id: int, session: SessionDep, principal: Reader) -> list[EventRead]:
+    scopes.check_work_order(principal, service.require(session=session, order_id=order_id))
     rows = events.history(session=session, entity_type="work_order", entity_id=order_id)
     return [EventRead.model_validate(e) for e in rows]
 
 
 def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
-    def endpoint(order_id: int, body: body_cls, session: SessionDep, actor: ActorDep) -> WorkOrderRead:  # type: ignore[valid-type]
-        return service.to_read(flows.act(session=session, order_id=order_id, action=action, body=body, actor=actor))
+    def endpoint(
+        order_id: int, body: body_cls, session: SessionDep, principal: Authenticated
+    ) -> WorkOrderRead:  # type: ignore[valid-type]
+        order = service.require(session=session, order_id=order_id)
+        scopes.check_work_order_action(principal, order, action)
+        return service.to_read(
+            flows.act(session=session, order_id=order_id, action=action, body=body, actor=principal.actor)
+        )
 
     endpoint.__name__ = f"work_order_{action}"
     return endpoint

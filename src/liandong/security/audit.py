@@ -1,0 +1,184 @@
+"""The audit log: every change and every read of personal data, hash-chained, verifiable.
+
+Changes are captured by session flush listeners in the same transaction as the change, so a change without its audit
+row cannot be committed. Appends are serialised (an advisory lock on PostgreSQL; SQLite writers are serialised by
+BEGIN IMMEDIATE) so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.orm import Session
+
+from liandong.core.timeutil import utcnow
+from liandong.events.service import jsonable
+from liandong.security.models import AuditEntry
+
+GENESIS = "0" * 64
+AUDIT_LOCK_KEY = 7_310_345_110  # any constant shared by every node writing this database
+# Tables whose changes are already the audit trail itself, or pure queue bookkeeping.
+NOT_AUDITED = {"audit_log", "outbox_jobs", "api_tokens", "events"}
+SECRET_FIELDS = {"password_hash", "token_hash", "caller_phone_enc", "caller_name_enc"}
+
+
+def _digest(prev_hash: str, entry: AuditEntry) -> str:
+    body = json.dumps(
+        {
+            "prev": prev_hash,
+            "at": entry.occurred_at.isoformat(),
+            "actor": entry.actor,
+            "ip": entry.source_ip,
+            "action": entry.action,
+            "entity_type": entry.entity_type,
+            "entity_id": entry.entity_id,
+            "detail": entry.detail,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql" and not session.info.get("audit_locked"):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
+        session.info["audit_locked"] = True
+
+
+def _last_hash(session: Session) -> str:
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    return last or GENESIS
+
+
+def append(
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    entity_type: str | None = None,
+    entity_id: object = None,
+    detail: dict[str, Any] | None = None,
+    source_ip: str | None = None,
+) -> AuditEntry:
+    _lock(session)
+    prev = session.info.get("audit_last_hash") or _last_hash(session)
+    entry = AuditEntry(
+        occurred_at=utcnow(),
+        actor=actor,
+        source_ip=source_ip,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        detail=jsonable(detail or {}),
+        prev_hash=prev,
+    )
+    entry.hash = _digest(prev, entry)
+    session.info["audit_last_hash"] = entry.hash
+    session.add(entry)
+    return entry
+
+
+def _changes(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    out: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in SECRET_FIELDS:
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            out[attr.key] = jsonable(hist.added[0] if hist.added else None)
+    return out
+
+
+def _collect(session: Session, _ctx: Any) -> None:
+    """After the flush (ids assigned, history still visible): note what changed."""
+    pending: list[tuple[str, str, object, dict[str, Any]]] = session.info.setdefault("audit_pending", [])
+    for kind, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in list(objs):
+            table = getattr(obj, "__tablename__", None)
+            if table is None or table in NOT_AUDITED:
+                continue
+            if kind == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            detail = _changes(obj) if kind != "delete" else {}
+            pending.append((f"{table}.{kind}", table, getattr(obj, "id", None), detail))
+
+
+def _write(session: Session, _ctx: Any) -> None:
+    """After the flush has finished: append the audit rows; the flush loop writes them in the same transaction."""
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
+    context = session.info.get("audit_context")
+    actor = context.actor if context else "system"
+    ip = context.source_ip if context else None
+    for action, table, entity_id, detail in pending:
+        append(session=session, actor=actor, action=action, entity_type=table, entity_id=entity_id,
+               detail=detail, source_ip=ip)  # fmt: skip
+
+
+def _after_end(session: Session, _transaction: Any) -> None:
+    session.info.pop("audit_pending", None)
+    session.info.pop("audit_last_hash", None)
+    session.info.pop("audit_locked", None)
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor: str
+    source_ip: str | None = None
+
+
+def install() -> None:
+    """Capture every ORM change into the audit log (idempotent)."""
+    if not event.contains(Session, "after_flush", _collect):
+        event.listen(Session, "after_flush", _collect)
+        event.listen(Session, "after_flush_postexec", _write)
+        event.listen(Session, "after_commit", lambda s: _after_end(s, None))
+        event.listen(Session, "after_rollback", lambda s: _after_end(s, None))
+
+
+def bind(session: Session, *, actor: str, source_ip: str | None) -> None:
+    session.info["audit_context"] = AuditContext(actor=actor, source_ip=source_ip)
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problems: list[str]
+
+
+def _rows(session: Session) -> Iterator[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000, populate_existing=True)
+    yield from session.scalars(stmt)
+
+
+def verify(*, session: Session) -> VerifyResult:
+    """Recompute the chain: an altered row breaks its own hash; a deleted row breaks the next row's link."""
+    prev = GENESIS
+    problems: list[str] = []
+    n = 0
+    for entry in _rows(session):
+        n += 1
+        if entry.prev_hash != prev:
+            problems.append(f"row {entry.id}: link broken (a row before it was deleted or altered)")
+        if _digest(entry.prev_hash, entry) != entry.hash:
+            problems.append(f"row {entry.id}: content altered")
+        prev = entry.hash
+    return VerifyResult(ok=not problems, checked=n, problems=problems)
+
+
+def recent(*, session: Session, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if since:
+        stmt = stmt.where(AuditEntry.occurred_at >= since)
+    return list(session.scalars(stmt))
