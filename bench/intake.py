@@ -36,7 +36,9 @@ def ensure_database(url: str) -> None:
 def raw_inserts(url: str, seconds: float) -> float:
     """Single-row INSERT + commit per row, one connection: the floor an API request is compared with."""
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id bigserial primary key, content text, at timestamptz)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_raw (id bigserial primary key, content text, at timestamptz)"
+        )
         n, end = 0, time.perf_counter() + seconds
         while time.perf_counter() < end:
             conn.execute("INSERT INTO bench_raw (content, at) VALUES (%s, now())", ("小区路灯不亮已经一周",))

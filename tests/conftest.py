@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 os.environ.setdefault("LIANDONG_ENVIRONMENT", "test")
 os.environ.setdefault("LIANDONG_SECRET_KEY", "test-secret-key-for-liandong-suite-0123456789")
 
-from liandong.config import Settings  # noqa: E402
-from liandong.database.core import create_db_engine  # noqa: E402
-from liandong.database.migrate import upgrade  # noqa: E402
+from liandong.config import Settings
+from liandong.database.core import create_db_engine
+from liandong.database.migrate import upgrade
 
 PG_URL = os.environ.get("LIANDONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -75,10 +75,14 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path, secret_key="test-secret-key-for-liandong-suite-0123456789")
+    return Settings(
+        environment="test", data_dir=tmp_path, secret_key="test-secret-key-for-liandong-suite-0123456789"
+    )
 
 
-def issue_token(session: Session, role: str, organisation_id: int | None = None, scopes: list[str] | None = None) -> str:
+def issue_token(
+    session: Session, role: str, organisation_id: int | None = None, scopes: list[str] | None = None
+) -> str:
     """A bearer token for `role` (committed), as a system integration or console login would hold."""
     from liandong.security import service as security
     from liandong.security.schemas import TokenCreate

@@ -51,7 +51,10 @@ def export_records(*, session: Session, kind: str, output: Path, fmt: str) -> in
             if fmt == "jsonl":
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
-                flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in row.items()}
+                flat = {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                    for k, v in row.items()
+                }
                 if writer is None:
                     writer = csv.DictWriter(fh, fieldnames=list(flat))
                     writer.writeheader()
@@ -98,7 +101,11 @@ def import_records(*, session: Session, kind: str, source: Path, actor: str) -> 
     except UnicodeDecodeError:
         raise BulkError("the file is not UTF-8 text") from None
     if problems:
-        more = f" (and {len(problems) - MAX_ERRORS_REPORTED} more)" if len(problems) > MAX_ERRORS_REPORTED else ""
+        more = (
+            f" (and {len(problems) - MAX_ERRORS_REPORTED} more)"
+            if len(problems) > MAX_ERRORS_REPORTED
+            else ""
+        )
         raise BulkError("; ".join(problems[:MAX_ERRORS_REPORTED]) + more)
     try:
         for data in valid:

@@ -10,16 +10,20 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from liandong.config import get_settings
 from liandong.database import create_db_engine, make_session_factory
 
-app = typer.Typer(help="liandong 联动: 12345 hotline and 110 police desk linkage platform.", no_args_is_help=True)
+app = typer.Typer(
+    help="liandong 联动: 12345 hotline and 110 police desk linkage platform.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
 
 
-def _session_factory():  # type: ignore[no-untyped-def]
+def _session_factory() -> sessionmaker[Session]:
     return make_session_factory(create_db_engine(get_settings().database_url))
 
 
@@ -110,7 +114,9 @@ app.add_typer(users_app, name="users")
 @users_app.command("create")
 def users_create(
     username: str,
-    role: Annotated[str, typer.Option(help="seat_12345 | seat_110 | unit_staff | supervisor | admin | auditor")],
+    role: Annotated[
+        str, typer.Option(help="seat_12345 | seat_110 | unit_staff | supervisor | admin | auditor")
+    ],
     display_name: Annotated[str, typer.Option()] = "",
     organisation: Annotated[str | None, typer.Option(help="organisation code (unit staff)")] = None,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",

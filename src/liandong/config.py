@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     node_role: NodeRole = NodeRole.INTEGRATED
     node_id: str = "liandong-local"
-    city_adcode: str = Field(default="4301", description="Home city of the hotline centre, for address context")
+    city_adcode: str = Field(
+        default="4301", description="Home city of the hotline centre, for address context"
+    )
     data_dir: Path = Path("var")
     max_content_chars: int = Field(default=20_000, ge=100, le=1_000_000)
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
@@ -47,7 +49,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
-        if self.environment == Environment.PRODUCTION and self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+        if (
+            self.environment == Environment.PRODUCTION
+            and self.secret_key.strip().lower() in PLACEHOLDER_SECRETS
+        ):
             raise ValueError("LIANDONG_SECRET_KEY must be set to a real secret outside development")
         if self.environment == Environment.PRODUCTION and len(self.secret_key) < 32:
             raise ValueError("LIANDONG_SECRET_KEY must be at least 32 characters in production")

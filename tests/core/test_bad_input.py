@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-
 from tests.core.helpers import counts
 
 GOOD = {"channel": "phone", "content": "小区路灯坏了", "adcode": "430104"}
@@ -28,7 +27,9 @@ GOOD = {"channel": "phone", "content": "小区路灯坏了", "adcode": "430104"}
         ({**GOOD, "content": "a\x00b"}, "content"),
     ],
 )
-def test_request_rejected_with_field_named(client: TestClient, session: Session, payload: dict, field: str) -> None:
+def test_request_rejected_with_field_named(
+    client: TestClient, session: Session, payload: dict, field: str
+) -> None:
     before = counts(session)
     response = client.post("/api/v1/requests", json=payload)
     assert response.status_code == 422, response.text
@@ -50,7 +51,9 @@ def test_unknown_adcode_is_refused(client: TestClient, session: Session) -> None
 def test_malformed_json(client: TestClient, session: Session) -> None:
     before = counts(session)
     response = client.post(
-        "/api/v1/requests", content=b'{"channel": "phone", "content": ', headers={"content-type": "application/json"}
+        "/api/v1/requests",
+        content=b'{"channel": "phone", "content": ',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 422
     assert set(response.json()) == {"code", "message", "details"}
@@ -83,7 +86,9 @@ def test_hostile_text_is_stored_literally(client: TestClient, session: Session) 
         ({"code": "D-1", "name": "", "kind": "department"}, 422, "name"),
     ],
 )
-def test_organisation_rejected(client: TestClient, session: Session, payload: dict, status: int, field: str) -> None:
+def test_organisation_rejected(
+    client: TestClient, session: Session, payload: dict, status: int, field: str
+) -> None:
     before = counts(session)
     response = client.post("/api/v1/organisations", json=payload)
     assert response.status_code == status, response.text

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-
-from liandong.incident.lifecycle import INCIDENT_LIFECYCLE
 from tests.core.helpers import counts
 from tests.factories import make_request, make_unit
+
+from liandong.incident.lifecycle import INCIDENT_LIFECYCLE
 
 
 @pytest.fixture
@@ -42,7 +42,14 @@ def test_dispatch_to_feedback(client: TestClient, session: Session, station: int
     incident = act(client, incident["id"], "feedback", {"feedback": "已反馈报警人"})
     assert incident["status"] == "closed" and incident["allowed_actions"] == []
     events = client.get(f"/api/v1/incidents/{incident['id']}/events").json()
-    assert [e["action"] for e in events] == ["receive", "dispatch", "redispatch", "arrive", "resolve", "feedback"]
+    assert [e["action"] for e in events] == [
+        "receive",
+        "dispatch",
+        "redispatch",
+        "arrive",
+        "resolve",
+        "feedback",
+    ]
 
 
 def test_create_dispatched_directly_and_cancel(client: TestClient, session: Session, station: int) -> None:
@@ -67,7 +74,9 @@ def test_dispatch_to_non_police_unit_refused(client: TestClient, session: Sessio
     dept = make_unit(session).id
     incident = new_incident(client, session)
     before = counts(session)
-    response = client.post(f"/api/v1/incidents/{incident['id']}/dispatch", json={"jurisdiction_unit_id": dept})
+    response = client.post(
+        f"/api/v1/incidents/{incident['id']}/dispatch", json={"jurisdiction_unit_id": dept}
+    )
     assert response.status_code == 422
     assert counts(session) == before
 

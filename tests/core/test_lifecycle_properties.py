@@ -33,7 +33,7 @@ def test_every_state_reachable_and_terminal_states_final(lifecycle: Lifecycle) -
 @pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=lambda lc: lc.entity)
 @given(data=st.data())
 def test_random_action_sequences(lifecycle: Lifecycle, data: st.DataObject) -> None:
-    actions = sorted(lifecycle.actions) + ["bogus"]
+    actions = [*sorted(lifecycle.actions), "bogus"]
     state = lifecycle.initial
     for action in data.draw(st.lists(st.sampled_from(actions), max_size=30)):
         if lifecycle.can(state, action):

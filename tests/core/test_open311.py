@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-
-from tests.core.helpers import counts
 from tests.conftest import issue_token
+from tests.core.helpers import counts
 from tests.factories import make_unit
 
 
@@ -41,7 +40,9 @@ def test_round_trip_form_post_follow_to_closed(client: TestClient, session: Sess
     assert created.status_code == 201, created.text
     number = created.json()[0]["service_request_id"]
     item = client.get(f"/open311/v2/requests/{number}.json").json()[0]
-    assert item["status"] == "open" and item["service_code"] == "201" and item["lat"] == pytest.approx(28.2282)
+    assert (
+        item["status"] == "open" and item["service_code"] == "201" and item["lat"] == pytest.approx(28.2282)
+    )
     assert "13800138000" not in str(item)
     # The centre handles it as a work order; Open311 shows closed with the handling opinion.
     request_id = client.get("/api/v1/requests", params={"channel": "open311"}).json()["items"][0]["id"]

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from pydantic import ValidationError
 from sqlalchemy import Column, Engine, MetaData, String
 from sqlalchemy.orm import Session
+from tests.factories import make_unit, make_work_order
 
 from liandong.config import Settings
 from liandong.database import models  # noqa: F401
@@ -17,7 +18,6 @@ from liandong.events import service as events
 from liandong.workorder import service as workorders
 from liandong.workorder.models import WorkOrder
 from liandong.workorder.schemas import CompleteBody, NoteBody, UnitBody, VisitBody
-from tests.factories import make_unit, make_work_order
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from tests.core.helpers import counts
+from tests.factories import make_request, make_unit
 
 from liandong.core.timeutil import utcnow
 from liandong.workorder.lifecycle import WORK_ORDER_LIFECYCLE
-from tests.core.helpers import counts
-from tests.factories import make_request, make_unit
 
 
 @pytest.fixture
@@ -49,7 +49,15 @@ def test_full_closed_loop(client: TestClient, session: Session, unit_id: int) ->
     order = act(client, order["id"], "archive")
     assert order["status"] == "archived" and order["allowed_actions"] == []
     events = client.get(f"/api/v1/work-orders/{order['id']}/events").json()
-    assert [e["action"] for e in events] == ["accept", "dispatch", "sign", "start", "complete", "visit", "archive"]
+    assert [e["action"] for e in events] == [
+        "accept",
+        "dispatch",
+        "sign",
+        "start",
+        "complete",
+        "visit",
+        "archive",
+    ]
     request = client.get(f"/api/v1/requests/{order['request_id']}").json()
     assert request["status"] == "registered"
 

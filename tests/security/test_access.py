@@ -8,7 +8,6 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-
 from tests.core.helpers import counts
 from tests.factories import make_request, make_unit, make_work_order
 
@@ -47,7 +46,9 @@ def test_unit_sees_only_its_orders(session: Session, as_role: AsRole) -> None:
     assert unit.get(f"/api/v1/work-orders/{their_order.id}/events").status_code == 404
     before = counts(session)
     assert unit.post(f"/api/v1/work-orders/{their_order.id}/sign", json={}).status_code == 404
-    assert unit.post(f"/api/v1/work-orders/{their_order.id}/complete", json={"opinion": "x"}).status_code == 404
+    assert (
+        unit.post(f"/api/v1/work-orders/{their_order.id}/complete", json={"opinion": "x"}).status_code == 404
+    )
     assert counts(session) == before
     assert unit.get(f"/api/v1/requests/{their_order.request_id}").status_code == 404
     assert unit.get(f"/api/v1/requests/{my_order.request_id}").status_code == 200
@@ -67,9 +68,13 @@ def test_unit_may_handle_but_not_dispatch_or_visit(session: Session, as_role: As
                                                   "request_type": "help"}).status_code == 403  # fmt: skip
 
 
-def test_12345_seat_never_sees_confidential_incidents(session: Session, client: TestClient, as_role: AsRole) -> None:
+def test_12345_seat_never_sees_confidential_incidents(
+    session: Session, client: TestClient, as_role: AsRole
+) -> None:
     req = make_request(session)
-    secret = client.post("/api/v1/incidents", json={"request_id": req.id, "category_code": "01", "confidential": True})
+    secret = client.post(
+        "/api/v1/incidents", json={"request_id": req.id, "category_code": "01", "confidential": True}
+    )
     open_ = client.post("/api/v1/incidents", json={"content": "路边有人打架", "category_code": "02"})
     seat = as_role("seat_12345")
     ids = [i["id"] for i in seat.get("/api/v1/incidents").json()["items"]]

@@ -53,11 +53,15 @@ def test_lockout_after_repeated_failures(anon: TestClient, session: Session, sea
         assert bad.status_code == 401
     locked = anon.post("/api/v1/auth/login", json={"username": "seat01", "password": PASSWORD})
     assert locked.status_code == 401 and "locked" in locked.json()["message"]
-    user = session.scalar(select(User).where(User.username == "seat01").execution_options(populate_existing=True))
+    user = session.scalar(
+        select(User).where(User.username == "seat01").execution_options(populate_existing=True)
+    )
     assert user is not None and user.locked_until is not None
     user.locked_until = utcnow() - timedelta(seconds=1)
     session.commit()
-    assert anon.post("/api/v1/auth/login", json={"username": "seat01", "password": PASSWORD}).status_code == 200
+    assert (
+        anon.post("/api/v1/auth/login", json={"username": "seat01", "password": PASSWORD}).status_code == 200
+    )
     actions = [e.action for e in session.scalars(select(AuditEntry))]
     assert actions.count("login.failed") == security.MAX_FAILED_LOGINS and "login.locked" in actions
 
@@ -104,7 +108,10 @@ def test_unit_staff_cannot_unmask(session: Session, as_role: AsRole, client: Tes
     unit = make_unit(session)
     order = make_work_order(session, unit=unit)
     staff = as_role("unit_staff", organisation_id=unit.id)
-    assert staff.post(f"/api/v1/requests/{order.request_id}/unmask", json={"reason": "想知道"}).status_code == 403
+    assert (
+        staff.post(f"/api/v1/requests/{order.request_id}/unmask", json={"reason": "想知道"}).status_code
+        == 403
+    )
 
 
 def test_every_change_is_audited_with_actor(client: TestClient, session: Session) -> None:
@@ -115,7 +122,9 @@ def test_every_change_is_audited_with_actor(client: TestClient, session: Session
     assert "caller_phone_enc" not in str([e.detail for e in entries])
 
 
-def test_audit_verify_detects_altered_and_deleted_rows(client: TestClient, session: Session, engine: object) -> None:
+def test_audit_verify_detects_altered_and_deleted_rows(
+    client: TestClient, session: Session, engine: object
+) -> None:
     for i in range(3):
         client.post("/api/v1/requests", json={"channel": "web", "content": f"诉求{i}"})
     assert client.post("/api/v1/audit/verify").json()["ok"] is True

@@ -9,7 +9,13 @@ from liandong.reference.enums import OrgKind
 from liandong.reference.schemas import OrganisationCreate
 
 CITY = "4301"  # 长沙市
-DISTRICTS = {"430102": "芙蓉区", "430103": "天心区", "430104": "岳麓区", "430105": "开福区", "430111": "雨花区"}
+DISTRICTS = {
+    "430102": "芙蓉区",
+    "430103": "天心区",
+    "430104": "岳麓区",
+    "430105": "开福区",
+    "430111": "雨花区",
+}
 CITY_CATEGORIES = ["城乡建设", "环境保护", "交通运输", "劳动和社会保障", "教育文体", "卫生计生", "商贸旅游"]
 
 ORGANISATIONS: list[dict[str, object]] = [

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from liandong.core.timeutil import utcnow
@@ -39,8 +40,12 @@ SCRIPTS = [
     Script("我们小区旁边工地晚上十一点还在打桩施工, 噪音太大了", "12345", "环境保护", district="430102"),
     Script("请问社保卡丢了怎么补办, 要带哪些材料", "12345", "劳动和社会保障", RequestType.CONSULTATION),
     Script("公司拖欠我们三个月工资了, 老板一直不露面", "12345", "劳动和社会保障", RequestType.HELP, "430111"),
-    Script("孩子明年上小学, 想咨询学区划分和报名时间", "12345", "教育文体", RequestType.CONSULTATION, "430105"),
-    Script("五一大道和芙蓉路交叉口的红绿灯坏了, 车辆乱成一团", "12345", "交通运输", RequestType.HELP, "430102"),
+    Script(
+        "孩子明年上小学, 想咨询学区划分和报名时间", "12345", "教育文体", RequestType.CONSULTATION, "430105"
+    ),
+    Script(
+        "五一大道和芙蓉路交叉口的红绿灯坏了, 车辆乱成一团", "12345", "交通运输", RequestType.HELP, "430102"
+    ),
     Script("建议在麓谷公园门口增设一个公交站, 上下班很不方便", "12345", "交通运输", RequestType.SUGGESTION),
     Script("我家楼道的路灯坏了一个月了, 物业一直不修", "12345", "城乡建设", RequestType.HELP, "430103"),
     Script("举报小区一楼住户违章搭建阳光房占用公共绿地", "12345", "城乡建设", RequestType.REPORT),
@@ -75,19 +80,22 @@ def _work_order_path(session: Session, req_id: int, script: Script, rng: random.
     order = workorders.create(
         session=session,
         data=wo.WorkOrderCreate(
-            request_id=req.id, request_type=script.request_type, category=script.category, urgency=Urgency.NORMAL
+            request_id=req.id,
+            request_type=script.request_type,
+            category=script.category,
+            urgency=Urgency.NORMAL,
         ),
         request=req,
         actor="demo-seat-12345",
     )
     if script.request_type is RequestType.CONSULTATION and rng.random() < 0.5:
-        body = wo.CompleteBody(opinion="坐席即问即答, 已告知办理流程")
-        workorders.apply_action(session=session, order=order, action="complete", body=body, actor="demo-seat")
+        answer = wo.CompleteBody(opinion="坐席即问即答, 已告知办理流程")
+        workorders.apply_action(session=session, order=order, action="complete", body=answer, actor="demo-seat")
         return
     unit_id = _pick_unit(session, script.district, script.category)
     if unit_id is None:
         return
-    steps: list[tuple[str, object]] = [("dispatch", wo.UnitBody(handling_unit_id=unit_id))]
+    steps: list[tuple[str, BaseModel]] = [("dispatch", wo.UnitBody(handling_unit_id=unit_id))]
     stage = rng.random()
     if stage > 0.2:
         steps += [("sign", wo.NoteBody()), ("start", wo.NoteBody())]
@@ -110,7 +118,7 @@ def _incident_path(session: Session, req_id: int, script: Script, rng: random.Ra
     unit_id = _police_unit(session, script.district)
     if unit_id is None:
         return
-    steps: list[tuple[str, object]] = [("dispatch", DispatchBody(jurisdiction_unit_id=unit_id))]
+    steps: list[tuple[str, BaseModel]] = [("dispatch", DispatchBody(jurisdiction_unit_id=unit_id))]
     if rng.random() > 0.3:
         steps += [
             ("arrive", NoteBody()),

@@ -66,9 +66,7 @@ def record(
 
 def history(*, session: Session, entity_type: str, entity_id: int) -> list[Event]:
     stmt = (
-        select(Event)
-        .where(Event.entity_type == entity_type, Event.entity_id == entity_id)
-        .order_by(Event.id)
+        select(Event).where(Event.entity_type == entity_type, Event.entity_id == entity_id).order_by(Event.id)
     )
     return list(session.scalars(stmt))
 

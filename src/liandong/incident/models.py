@@ -19,7 +19,9 @@ class PoliceIncident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)  # JJDBH 接警单编号
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
-    external_number: Mapped[str | None] = mapped_column(String(40), unique=True)  # JJDBH from another 110 system
+    external_number: Mapped[str | None] = mapped_column(
+        String(40), unique=True
+    )  # JJDBH from another 110 system
     category_code: Mapped[str] = mapped_column(String(12))  # JQLBDM
     priority: Mapped[int] = mapped_column(default=3)  # 1 highest .. 4
     jurisdiction_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # GXDWDM

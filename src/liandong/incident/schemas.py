@@ -31,7 +31,9 @@ class IncidentBase(_Strict):
 
 class IncidentCreate(IncidentBase):
     request_id: int | None = Field(default=None, gt=0)
-    content: str | None = Field(default=None, min_length=1, max_length=20_000, description="defaults to the request")
+    content: str | None = Field(
+        default=None, min_length=1, max_length=20_000, description="defaults to the request"
+    )
     caller_phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=25)
     reported_at: datetime | None = None
     jurisdiction_unit_id: int | None = Field(default=None, gt=0)

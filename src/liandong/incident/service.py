@@ -72,7 +72,9 @@ def create(
         created_by=actor,
     )
     if data.jurisdiction_unit_id is not None:
-        incident.jurisdiction_unit_id = require_police_unit(session=session, unit_id=data.jurisdiction_unit_id).id
+        incident.jurisdiction_unit_id = require_police_unit(
+            session=session, unit_id=data.jurisdiction_unit_id
+        ).id
     if data.caller_phone:
         incident.caller_phone_enc = pii.encrypt(pii.normalise_phone(data.caller_phone))
         incident.caller_phone_hash = pii.match_hash(data.caller_phone)
@@ -116,10 +118,10 @@ def list_incidents(
     jurisdiction_unit_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
-    visible: Callable[[Select[tuple[PoliceIncident]]], Select[tuple[PoliceIncident]]] | None = None,
+    visible: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> tuple[list[PoliceIncident], int]:
     """Filtered, paginated incidents; `visible` narrows to what the caller may see."""
-    stmt = select(PoliceIncident)
+    stmt: Select[Any] = select(PoliceIncident)
     if visible is not None:
         stmt = visible(stmt)
     if status:
@@ -171,7 +173,13 @@ EFFECTS: dict[str, Effect] = {
 
 
 def apply_action(
-    *, session: Session, incident: PoliceIncident, action: str, body: Any, actor: str, now: datetime | None = None
+    *,
+    session: Session,
+    incident: PoliceIncident,
+    action: str,
+    body: Any,
+    actor: str,
+    now: datetime | None = None,
 ) -> PoliceIncident:
     if action not in EFFECTS:
         raise InvalidInput("action", f"unknown incident action '{action}'")

@@ -20,7 +20,9 @@ def guide(*, session: Session, request_id: int, body: GuideBody, actor: str) -> 
     req = service.require(session=session, request_id=request_id)
     referral = " / ".join(x for x in (body.referral_body, body.referral_phone, body.referral_channel) if x)
     note = body.note + (f" [转介: {referral}]" if referral else "")
-    service.transition(session=session, req=req, action="guide", actor=actor, changes={"resolution_note": note})
+    service.transition(
+        session=session, req=req, action="guide", actor=actor, changes={"resolution_note": note}
+    )
     session.commit()
     return req
 

@@ -42,7 +42,9 @@ def enqueue(
     return job
 
 
-def claim(*, session: Session, topics: list[str] | None = None, now: datetime | None = None) -> OutboxJob | None:
+def claim(
+    *, session: Session, topics: list[str] | None = None, now: datetime | None = None
+) -> OutboxJob | None:
     """Lease the oldest due job; a crashed worker's lease expires and the job runs again."""
     now = now or utcnow()
     stmt = (
@@ -95,7 +97,7 @@ def fail(*, session: Session, job: OutboxJob, error: str, now: datetime | None =
         job.status = JobStatus.FAILED.value
     else:
         job.status = JobStatus.PENDING.value
-        job.available_at = now + timedelta(seconds=min(2 ** job.attempts, 600))
+        job.available_at = now + timedelta(seconds=min(2**job.attempts, 600))
     session.flush()
 
 

@@ -55,7 +55,9 @@ def run_once(session_factory: sessionmaker[Session], *, handlers: dict[str, Hand
     return True
 
 
-def drain(session_factory: sessionmaker[Session], *, handlers: dict[str, Handler] | None = None, limit: int = 10_000) -> int:
+def drain(
+    session_factory: sessionmaker[Session], *, handlers: dict[str, Handler] | None = None, limit: int = 10_000
+) -> int:
     """Run due jobs until none is due (tests and the demo use this)."""
     count = 0
     while count < limit and run_once(session_factory, handlers=handlers):

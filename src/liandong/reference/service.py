@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from liandong.core.errors import Conflict, InvalidInput, NotFound
@@ -38,7 +38,7 @@ def load_regions(*, session: Session) -> int:
         if d.code not in existing
     ]
     for start in range(0, len(rows), 5000):
-        session.execute(Region.__table__.insert(), rows[start : start + 5000])
+        session.execute(insert(Region), rows[start : start + 5000])
     session.flush()
     return len(rows)
 
@@ -48,7 +48,12 @@ def get_region(*, session: Session, code: str) -> Region | None:
 
 
 def list_regions(
-    *, session: Session, parent_code: str | None = None, name: str | None = None, limit: int = 100, offset: int = 0
+    *,
+    session: Session,
+    parent_code: str | None = None,
+    name: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[list[Region], int]:
     stmt = select(Region)
     if parent_code is not None:
@@ -125,7 +130,9 @@ def update_organisation(*, session: Session, org_id: int, data: OrganisationUpda
         _set_regions(org, data.regions)
     if data.categories is not None:
         session.execute(delete(OrgCategory).where(OrgCategory.organisation_id == org.id))
-        org.categories = [OrgCategory(category=c.strip()) for c in dict.fromkeys(data.categories) if c.strip()]
+        org.categories = [
+            OrgCategory(category=c.strip()) for c in dict.fromkeys(data.categories) if c.strip()
+        ]
     session.flush()
     return org
 

@@ -158,7 +158,9 @@ class VerifyResult:
 
 
 def _rows(session: Session) -> Iterator[AuditEntry]:
-    stmt = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000, populate_existing=True)
+    stmt = (
+        select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000, populate_existing=True)
+    )
     yield from session.scalars(stmt)
 
 

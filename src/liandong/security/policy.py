@@ -25,7 +25,7 @@ ROLE_PERMISSIONS: dict[R, frozenset[P]] = {
             P.TRIAGE_RULES_WRITE,
             P.KNOWLEDGE_WRITE,
         }
-    ),  # fmt: skip
+    ),
     R.ADMIN: frozenset(set(P) - {P.OPEN311_SUBMIT}),
     R.DATA_CONSUMER: frozenset({P.OPEN_DATA}),
     R.AUDITOR: frozenset(

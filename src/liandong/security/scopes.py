@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from liandong.security.principal import Principal
 from liandong.workorder.models import WorkOrder
 
 
-def work_orders_visible(stmt: Select[tuple[WorkOrder]], principal: Principal) -> Select[tuple[WorkOrder]]:
+def work_orders_visible(stmt: Select[Any], principal: Principal) -> Select[Any]:
     if principal.is_unit:
         return stmt.where(WorkOrder.handling_unit_id == principal.organisation_id)
     return stmt
@@ -48,9 +50,7 @@ def check_request(session: Session, principal: Principal, req: ServiceRequest) -
             raise NotFound("request", req.id)
 
 
-def incidents_visible(
-    stmt: Select[tuple[PoliceIncident]], principal: Principal
-) -> Select[tuple[PoliceIncident]]:
+def incidents_visible(stmt: Select[Any], principal: Principal) -> Select[Any]:
     if not principal.can(Perm.INCIDENT_READ_CONFIDENTIAL):
         return stmt.where(PoliceIncident.confidential.is_(False))
     return stmt

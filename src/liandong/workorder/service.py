@@ -107,10 +107,10 @@ def list_orders(
     request_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
-    visible: Callable[[Select[tuple[WorkOrder]]], Select[tuple[WorkOrder]]] | None = None,
+    visible: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> tuple[list[WorkOrder], int]:
     """Filtered, paginated orders; `visible` narrows to what the caller may see."""
-    stmt = select(WorkOrder)
+    stmt: Select[Any] = select(WorkOrder)
     if visible is not None:
         stmt = visible(stmt)
     if status:

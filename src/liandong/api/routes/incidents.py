@@ -81,7 +81,12 @@ def incident_events(incident_id: int, session: SessionDep, principal: Reader) ->
 
 
 def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
-    def endpoint(incident_id: int, body: body_cls, session: SessionDep, principal: Writer) -> IncidentRead:  # type: ignore[valid-type]
+    def endpoint(
+        incident_id: int,
+        body: body_cls,  # type: ignore[valid-type]
+        session: SessionDep,
+        principal: Writer,
+    ) -> IncidentRead:
         scopes.check_incident(principal, service.require(session=session, incident_id=incident_id))
         return service.to_read(
             flows.act(

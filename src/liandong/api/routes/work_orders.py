@@ -77,8 +77,11 @@ def work_order_events(order_id: int, session: SessionDep, principal: Reader) -> 
 
 def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
     def endpoint(
-        order_id: int, body: body_cls, session: SessionDep, principal: Authenticated
-    ) -> WorkOrderRead:  # type: ignore[valid-type]
+        order_id: int,
+        body: body_cls,  # type: ignore[valid-type]
+        session: SessionDep,
+        principal: Authenticated,
+    ) -> WorkOrderRead:
         order = service.require(session=session, order_id=order_id)
         scopes.check_work_order_action(principal, order, action)
         return service.to_read(
