@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
-
 from sqlalchemy.orm import Session, sessionmaker
 
 from liandong.config import get_settings
@@ -28,8 +27,8 @@ def _session_factory() -> sessionmaker[Session]:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
-    """Apply migrations up to REVISION (default: head)."""
+def db_upgrade(revision: str = "heads") -> None:
+    """Apply migrations up to REVISION (default: every head)."""
     from liandong.database.migrate import upgrade
 
     upgrade(get_settings().database_url, revision)
@@ -176,7 +175,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> No
 def worker(once: bool = typer.Option(False, help="run due jobs and exit")) -> None:
     """Run the durable background worker (outbox jobs: deliveries, deadline sweeps, transcription)."""
     from liandong.outbox import worker as outbox_worker
-    from liandong.worker_handlers import register_all
+    from liandong.worker_handlers import PERIODIC, register_all
 
     logging.basicConfig(level=get_settings().log_level)
     register_all()
@@ -184,7 +183,7 @@ def worker(once: bool = typer.Option(False, help="run due jobs and exit")) -> No
     if once:
         console.print(f"{outbox_worker.drain(factory)} jobs run")
         return
-    outbox_worker.run_forever(factory)
+    outbox_worker.run_forever(factory, periodic=PERIODIC)
 
 
 @app.command("export")
@@ -227,6 +226,14 @@ def _mount_optional() -> None:
 
 
 _mount_optional()
+from liandong.analytics.cli import app as analytics_app  # noqa: E402 - mounted after the core commands
+
+app.add_typer(
+    analytics_app, name="analytics", help="Analytics: rollups, open data files, evaluation reports."
+)
+from liandong.exchange.cli import app as exchange_app  # noqa: E402
+
+app.add_typer(exchange_app, name="exchange", help="Exchange with peer nodes: relay.")
 
 if __name__ == "__main__":
     app()

@@ -1,8 +1,15 @@
-"""Registers every domain's outbox handlers with the worker."""
+"""Registers every domain's outbox handlers and periodic jobs with the worker."""
 
 from __future__ import annotations
+
+# Periodic jobs: (topic, every N seconds). Queued with a dedupe key per time slot, so several workers queue each
+# slot once and a restarted worker neither skips nor repeats a slot.
+PERIODIC: list[tuple[str, int]] = [("supervision.sweep", 60), ("analytics.schedule", 3600)]
 
 
 def register_all() -> None:
     """Import the modules whose @handler decorators register job topics."""
-    return None
+    from liandong.analytics import rollup as analytics_rollup  # noqa: F401
+    from liandong.exchange import delivery as exchange_delivery  # noqa: F401
+    from liandong.linkage import jobs as linkage_jobs  # noqa: F401
+    from liandong.speech import jobs as speech_jobs  # noqa: F401

@@ -7,19 +7,26 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from liandong import __version__
-from liandong.api import errors
+from liandong.api import errors, openapi
 from liandong.api.limits import BodySizeLimit
 from liandong.api.routes import (
+    analytics,
+    calls,
+    exchange,
     health,
     incidents,
+    linkage,
     open311,
     reference,
     requests,
     schemas,
     security,
+    supervision,
+    triage,
     work_orders,
 )
 from liandong.config import Settings, get_settings
+from liandong.console import routes as console
 from liandong.database import create_db_engine, make_session_factory
 from liandong.security import audit
 from liandong.security.ratelimit import SlidingWindow
@@ -42,6 +49,7 @@ def create_app(
     app.state.login_limits = SlidingWindow(limit=30, window_seconds=60)
     audit.install()
     errors.install(app)
+    openapi.install(app)
     for router in (
         health.router,
         requests.router,
@@ -51,6 +59,13 @@ def create_app(
         schemas.router,
         open311.router,
         security.router,
+        calls.router,
+        linkage.router,
+        supervision.router,
+        triage.router,
+        console.router,
+        analytics.router,
+        exchange.router,
     ):
         app.include_router(router)
 
@@ -58,5 +73,7 @@ def create_app(
     def root() -> RedirectResponse:
         return RedirectResponse("/docs")
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    # Call recordings are larger than any JSON body; multipart framing adds a little.
+    recording = {r"/api/v1/calls/\d+/recording": settings.max_recording_bytes + 65_536}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, path_limits=recording)
     return app

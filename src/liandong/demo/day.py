@@ -20,6 +20,7 @@ from liandong.intake import service as requests
 from liandong.intake.enums import Channel
 from liandong.intake.schemas import RequestCreate
 from liandong.reference import service as reference
+from liandong.triage import store
 from liandong.workorder import schemas as wo
 from liandong.workorder import service as workorders
 from liandong.workorder.enums import RequestType, Urgency
@@ -150,7 +151,8 @@ def replay_day(
             received_by="110" if script.route == "110" else "12345",
             received_at=at,
         )
-        req = requests.create(session=session, data=data, actor="demo-intake")
+        decision = store.decide(session=session, text=script.text).model_dump(mode="json")
+        req = requests.create(session=session, data=data, actor="demo-intake", triage=decision)
         if script.route == "12345":
             _work_order_path(session, req.id, script, rng, at)
         elif script.route == "110":

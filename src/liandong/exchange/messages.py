@@ -98,6 +98,53 @@ class VisitMessage(_Message):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class StatusUpdate(_Message):
+    """状态同步: the handling side's 工单/警单 changed state."""
+
+    transfer_id: str = Field(min_length=8, max_length=64)
+    number: str = Field(max_length=40, description="工单或警单编号")
+    action: str = Field(min_length=1, max_length=32)
+    status: str = Field(min_length=1, max_length=24)
+    at: datetime
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SupervisionMessage(_Message):
+    """督办: a supervision notice on the handling side's record."""
+
+    transfer_id: str = Field(min_length=8, max_length=64)
+    number: str = Field(max_length=40)
+    at: datetime
+    note: str | None = Field(default=None, max_length=2000)
+
+
+MESSAGE_TYPES = (
+    "transfer",
+    "acceptance-feedback",
+    "status-update",
+    "completion-feedback",
+    "visit",
+    "supervision",
+)
+
+
+class Envelope(_Message):
+    """The signed wrapper of every message between nodes; signature = HMAC-SHA256 over the rest."""
+
+    version: Literal["1"]
+    message_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    type: Literal[
+        "transfer", "acceptance-feedback", "status-update", "completion-feedback", "visit", "supervision"
+    ]
+    sender: str = Field(min_length=1, max_length=64)
+    recipient: str = Field(min_length=1, max_length=64)
+    sent_at: datetime
+    order_key: str = Field(min_length=8, max_length=64)
+    seq: int = Field(ge=1, le=1_000_000)
+    payload: dict[str, object]
+    signature: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 SCHEMAS: dict[str, type[_Message]] = {
     "request": RequestMessage,
     "police-incident": PoliceIncidentMessage,
@@ -106,4 +153,7 @@ SCHEMAS: dict[str, type[_Message]] = {
     "acceptance-feedback": AcceptanceFeedback,
     "completion-feedback": CompletionFeedback,
     "visit": VisitMessage,
+    "status-update": StatusUpdate,
+    "supervision": SupervisionMessage,
+    "envelope": Envelope,
 }

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from liandong.core.ids import MAX_ID
 from liandong.incident.enums import INCIDENT_CATEGORIES
 from liandong.intake.schemas import PHONE_PATTERN
 
@@ -30,13 +31,13 @@ class IncidentBase(_Strict):
 
 
 class IncidentCreate(IncidentBase):
-    request_id: int | None = Field(default=None, gt=0)
+    request_id: int | None = Field(default=None, gt=0, le=MAX_ID)
     content: str | None = Field(
         default=None, min_length=1, max_length=20_000, description="defaults to the request"
     )
     caller_phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=25)
     reported_at: datetime | None = None
-    jurisdiction_unit_id: int | None = Field(default=None, gt=0)
+    jurisdiction_unit_id: int | None = Field(default=None, gt=0, le=MAX_ID)
 
 
 class IncidentUpdate(_Strict):
@@ -72,7 +73,7 @@ class IncidentRead(BaseModel):
 
 
 class DispatchBody(_Strict):
-    jurisdiction_unit_id: int = Field(gt=0)
+    jurisdiction_unit_id: int = Field(gt=0, le=MAX_ID)
     note: str | None = Field(default=None, max_length=2000)
 
 

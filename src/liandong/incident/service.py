@@ -17,6 +17,7 @@ from liandong.incident.lifecycle import INCIDENT_LIFECYCLE
 from liandong.incident.models import PoliceIncident
 from liandong.intake.models import ServiceRequest
 from liandong.intake.service import make_number
+from liandong.outbox import service as outbox
 from liandong.reference.enums import OrgKind
 from liandong.reference.models import Organisation
 from liandong.reference.service import check_adcode
@@ -201,6 +202,8 @@ def apply_action(
         to_state=target,
         note=getattr(body, "note", None) or getattr(body, "reason", None),
     )
+    outbox.enqueue(session=session, topic="incident.changed",
+                   payload={"incident_id": incident.id, "action": action, "status": target})  # fmt: skip
     return incident
 
 

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from liandong.config import get_settings
 from liandong.intake import service
+from liandong.reference import address
+from liandong.triage import store
 from liandong.intake.models import ServiceRequest
 from liandong.intake.schemas import CloseBody, GuideBody, RequestCreate
 
 
 def receive(*, session: Session, data: RequestCreate, actor: str) -> ServiceRequest:
-    req = service.create(session=session, data=data, actor=actor)
+    """Register a request with its triage decision (platform, emergency, reasons) and, when the text names a place
+    and the caller gave no division code, the division it resolves to without ambiguity."""
+    text = f"{data.title or ''} {data.content}".strip()
+    decision = store.decide(session=session, text=text).model_dump(mode="json")
+    if data.adcode is None:
+        place = data.location_text or next(iter(decision.get("locations") or []), None)
+        if place:
+            found = address.resolve(place, context_adcode=get_settings().city_adcode)
+            if found.adcode and not found.ambiguous and len(found.adcode) >= 6:
+                data = data.model_copy(update={"adcode": found.adcode})
+    req = service.create(session=session, data=data, actor=actor, triage=decision)
     session.commit()
     return req
 

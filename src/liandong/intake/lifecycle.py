@@ -12,6 +12,9 @@ REQUEST_LIFECYCLE = Lifecycle(
             ([S.RECEIVED], "register", S.REGISTERED),
             # A request can yield both a 工单 and a 警单 (daily linkage).
             ([S.REGISTERED], "register", Lifecycle.SAME),
+            ([S.RECEIVED], "transfer", S.TRANSFERRED),  # 转办
+            ([S.TRANSFERRED], "register", S.REGISTERED),  # the receiver accepts and registers it
+            ([S.TRANSFERRED], "transfer_returned", S.RECEIVED),  # refused or timed out: back to the sender
             ([S.RECEIVED], "guide", S.GUIDED),
             ([S.RECEIVED], "close", S.CLOSED),
         ]

@@ -25,7 +25,9 @@ def make_number(prefix: str, when: datetime, row_id: int) -> str:
     return f"{prefix}{when:%Y%m%d}{row_id:08d}"
 
 
-def create(*, session: Session, data: RequestCreate, actor: str) -> ServiceRequest:
+def create(
+    *, session: Session, data: RequestCreate, actor: str, triage: dict[str, Any] | None = None
+) -> ServiceRequest:
     received_at = data.received_at or utcnow()
     req = ServiceRequest(
         channel=data.channel.value,
@@ -38,6 +40,7 @@ def create(*, session: Session, data: RequestCreate, actor: str) -> ServiceReque
         latitude=data.latitude,
         longitude=data.longitude,
         service_code=data.service_code,
+        triage=triage,
     )
     if data.caller_name:
         req.caller_name_enc = pii.encrypt(data.caller_name)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liandong.core.errors import Conflict, NotFound
@@ -37,8 +38,17 @@ def enqueue(
         available_at=available_at or utcnow(),
         max_attempts=max_attempts,
     )
-    session.add(job)
-    session.flush()
+    if dedupe_key is None:
+        session.add(job)
+        session.flush()
+        return job
+    # Another transaction may queue the same key at the same moment: the unique constraint decides, in a savepoint
+    # so the caller's transaction survives losing the race.
+    try:
+        with session.begin_nested():
+            session.add(job)
+    except IntegrityError:
+        return None
     return job
 
 

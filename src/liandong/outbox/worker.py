@@ -65,7 +65,31 @@ def drain(
     return count
 
 
-def run_forever(session_factory: sessionmaker[Session], *, idle_sleep: float = 0.5) -> None:
+def schedule_periodic(session_factory: sessionmaker[Session], periodic: list[tuple[str, int]]) -> int:
+    """Queue each periodic topic once per slot (dedupe key topic:slot); returns how many were queued."""
+    queued = 0
+    now = time.time()
+    with session_factory() as session:
+        for topic, every in periodic:
+            slot = int(now // every)
+            if service.enqueue(
+                session=session, topic=topic, payload={"slot": slot}, dedupe_key=f"{topic}:{slot}"
+            ):
+                queued += 1
+        session.commit()
+    return queued
+
+
+def run_forever(
+    session_factory: sessionmaker[Session],
+    *,
+    periodic: list[tuple[str, int]] | None = None,
+    idle_sleep: float = 0.5,
+) -> None:
+    last_schedule = 0.0
     while True:
+        if periodic and time.monotonic() - last_schedule > 5:
+            schedule_periodic(session_factory, periodic)
+            last_schedule = time.monotonic()
         if not run_once(session_factory):
             time.sleep(idle_sleep)

@@ -36,3 +36,5 @@ class Perm(StrEnum):
     TRIAGE_RULES_WRITE = "triage:rules_write"
     KNOWLEDGE_WRITE = "knowledge:write"
     ANALYTICS_READ = "analytics:read"
+    CALL_READ = "call:read"  # call records, transcripts, live transcript stream
+    CALL_WRITE = "call:write"  # CTI events, recordings, live audio

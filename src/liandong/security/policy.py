@@ -7,6 +7,7 @@ from liandong.security.enums import Role as R
 
 _SEAT = {
     P.REQUEST_READ, P.REQUEST_WRITE, P.PII_UNMASK, P.WORK_ORDER_READ, P.INCIDENT_READ, P.REFERENCE_READ,
+    P.CALL_READ, P.CALL_WRITE,
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[R, frozenset[P]] = {
@@ -31,7 +32,7 @@ ROLE_PERMISSIONS: dict[R, frozenset[P]] = {
     R.AUDITOR: frozenset(
         {P.AUDIT_READ, P.REQUEST_READ, P.WORK_ORDER_READ, P.INCIDENT_READ, P.REFERENCE_READ}
     ),
-    R.SYSTEM: frozenset({P.EXCHANGE, P.OPEN311_SUBMIT}),
+    R.SYSTEM: frozenset({P.EXCHANGE, P.OPEN311_SUBMIT, P.CALL_WRITE}),  # a PBX feeds CTI events
 }
 
 # Unit staff act on their unit's orders; seats of the other platform see only what the exchange shares.

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from liandong.core.ids import MAX_ID
 from liandong.security.enums import Perm, Role
 
 
@@ -16,7 +17,7 @@ class UserCreate(BaseModel):
     display_name: str = Field(min_length=1, max_length=120)
     password: str = Field(min_length=10, max_length=200)
     role: Role
-    organisation_id: int | None = Field(default=None, gt=0)
+    organisation_id: int | None = Field(default=None, gt=0, le=MAX_ID)
 
 
 class UserRead(BaseModel):
@@ -43,7 +44,7 @@ class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     role: Role = Role.SYSTEM
     scopes: list[Perm] = Field(default_factory=list, max_length=50)
-    organisation_id: int | None = Field(default=None, gt=0)
+    organisation_id: int | None = Field(default=None, gt=0, le=MAX_ID)
     days: int = Field(default=90, ge=1, le=730)
 
 

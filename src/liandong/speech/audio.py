@@ -91,8 +91,36 @@ def read_wav(
     return parse_wav(data, max_bytes=max_bytes, max_seconds=max_seconds)
 
 
+@dataclass(frozen=True)
+class WavInfo:
+    """What a WAV header and data chunk say, checked without decoding the samples."""
+
+    channels: int
+    rate: int
+    frames: int
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.rate
+
+
+def probe_wav(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_seconds: float | None = None
+) -> WavInfo:
+    """Check WAV bytes exactly as `parse_wav` does, but cheaply: for refusing an upload before storing it."""
+    fmt, pcm = _checked(data, max_bytes=max_bytes, max_seconds=max_seconds)
+    return WavInfo(channels=fmt.channels, rate=fmt.rate, frames=len(pcm) // fmt.block_align)
+
+
 def parse_wav(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_seconds: float | None = None) -> Audio:
     """Parse WAV bytes into 16 kHz audio."""
+    fmt, pcm = _checked(data, max_bytes=max_bytes, max_seconds=max_seconds)
+    samples = pcm16_to_float(pcm, channels=fmt.channels)
+    return Audio(samples=resample(samples, src_rate=fmt.rate), source_rate=fmt.rate)
+
+
+def _checked(data: bytes, *, max_bytes: int, max_seconds: float | None) -> tuple[_Format, bytes]:
+    """The format and the whole-frame PCM payload, or an `AudioError` saying what is wrong."""
     if not data:
         raise AudioError(Reason.EMPTY, "the recording is empty (0 bytes)")
     if len(data) > max_bytes:
@@ -108,8 +136,7 @@ def parse_wav(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_seconds: f
     seconds = frames / fmt.rate
     if max_seconds is not None and seconds > max_seconds:
         raise AudioError(Reason.TOO_LONG, f"the recording lasts {seconds:.0f} s, limit {max_seconds:.0f} s")
-    samples = pcm16_to_float(pcm[: frames * fmt.block_align], channels=fmt.channels)
-    return Audio(samples=resample(samples, src_rate=fmt.rate), source_rate=fmt.rate)
+    return fmt, pcm[: frames * fmt.block_align]
 
 
 def _chunks(data: bytes) -> tuple[_Format, bytes]:

@@ -30,3 +30,32 @@ class TranscriptionStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class CallEventType(StrEnum):
+    """A telephony (CTI) event as a PBX reports it; see docs/cti.md."""
+
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    TRANSFERRED = "transferred"
+    CONFERENCED = "conferenced"
+    ENDED = "ended"
+
+
+class CallState(StrEnum):
+    """A call record's state, derived by replaying its events in time order."""
+
+    NEW = "new"  # only events the transition table could not place yet (e.g. a lone 'transferred')
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    ENDED = "ended"
+
+
+class CallDirection(StrEnum):
+    INBOUND = "inbound"  # a citizen calls the hotline
+    OUTBOUND = "outbound"  # a seat calls back (回访, 回拨)
+
+
+class TranscriptionKind(StrEnum):
+    RECORDING = "recording"  # an uploaded WAV, transcribed by the worker
+    LIVE = "live"  # the final transcript of a live session

@@ -114,6 +114,10 @@ class LiveSession:
         return join_texts(s.text for s in self.segments)
 
     @property
+    def channels(self) -> int:
+        return len(self._channels)
+
+    @property
     def duration(self) -> float:
         return self._frames_fed / self.sample_rate
 

@@ -34,6 +34,16 @@ REQUEST_TYPE_LABELS = {
 }
 
 
+def parse_request_type(value: object) -> RequestType | None:
+    """A request type from its code or its Chinese label (triage reports labels: 咨询 求助 投诉 举报 建议)."""
+    if isinstance(value, RequestType):
+        return value
+    for member, label in REQUEST_TYPE_LABELS.items():
+        if value in (member.value, label):
+            return member
+    return None
+
+
 class Domain(StrEnum):
     """The five fields of 12345's scope (policy 二(一))."""
 
@@ -57,3 +67,13 @@ class Urgency(StrEnum):
     URGENT = "urgent"  # 特急: 2 hours
     IMPORTANT = "important"  # 紧急: 24 hours
     NORMAL = "normal"  # 一般: working days by request type
+
+
+def parse_domain(value: object) -> Domain | None:
+    """A domain from its code or its Chinese label (经济调节 ...)."""
+    if isinstance(value, Domain):
+        return value
+    for member, label in DOMAIN_LABELS.items():
+        if value in (member.value, label):
+            return member
+    return None

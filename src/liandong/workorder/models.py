@@ -32,6 +32,7 @@ class WorkOrder(Base):
     summary: Mapped[str] = mapped_column(Text)
     accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)  # when the SLA sweep sends a reminder
     dispatched_at: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from liandong.core.ids import MAX_ID
 from liandong.workorder.enums import Domain, RequestType, Urgency
 
 
@@ -20,7 +21,7 @@ class WorkOrderBase(BaseModel):
 
 
 class WorkOrderCreate(WorkOrderBase):
-    request_id: int = Field(gt=0)
+    request_id: int = Field(gt=0, le=MAX_ID)
     handling_unit_id: int | None = Field(default=None, gt=0, description="dispatch at once to this unit")
 
 
@@ -72,7 +73,7 @@ class NoteBody(_Body):
 
 
 class UnitBody(_Body):
-    handling_unit_id: int = Field(gt=0)
+    handling_unit_id: int = Field(gt=0, le=MAX_ID)
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -81,7 +82,7 @@ class ReasonBody(_Body):
 
 
 class ReassignBody(ReasonBody):
-    handling_unit_id: int = Field(gt=0)
+    handling_unit_id: int = Field(gt=0, le=MAX_ID)
 
 
 class ExtensionBody(ReasonBody):

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from liandong.config import get_settings
 from liandong.core.errors import InvalidInput, NotFound
 from liandong.core.timeutil import as_utc, utcnow
 from liandong.events import service as events
 from liandong.intake.models import ServiceRequest
 from liandong.intake.service import make_number
+from liandong.outbox import service as outbox
 from liandong.reference.enums import HANDLING_UNIT_KINDS
 from liandong.reference.models import Organisation
 from liandong.workorder import schemas as s
@@ -69,6 +71,7 @@ def create(*, session: Session, data: s.WorkOrderCreate, request: ServiceRequest
         due_at=sla.due_at(start=now, urgency=data.urgency, request_type=data.request_type),
         created_by=actor,
     )
+    order.remind_at = sla.remind_at(start=now, due=order.due_at, fraction=get_settings().reminder_fraction)
     session.add(order)
     session.flush()
     order.number = make_number("GD", now, order.id)
@@ -177,6 +180,9 @@ def _request_extension(session: Session, order: WorkOrder, body: Any, now: datet
 
 def _approve_extension(session: Session, order: WorkOrder, body: Any, now: datetime) -> None:
     assert order.extension_until is not None
+    order.remind_at = sla.remind_at(
+        start=now, due=order.extension_until, fraction=get_settings().reminder_fraction
+    )
     order.due_at = order.extension_until
     order.extension_until = None
 
@@ -207,6 +213,7 @@ def _reopen(session: Session, order: WorkOrder, body: Any, now: datetime) -> Non
     order.due_at = sla.due_at(
         start=now, urgency=Urgency(order.urgency), request_type=RequestType(order.request_type)
     )
+    order.remind_at = sla.remind_at(start=now, due=order.due_at, fraction=get_settings().reminder_fraction)
 
 
 def _archive(session: Session, order: WorkOrder, body: Any, now: datetime) -> None:
@@ -266,6 +273,9 @@ def apply_action(
         to_state=target,
         note=getattr(body, "note", None) or getattr(body, "reason", None),
     )
+    # Other domains (closed-loop feedback, the exchange with peer nodes) follow changes through the outbox.
+    outbox.enqueue(session=session, topic="workorder.changed",
+                   payload={"work_order_id": order.id, "action": action, "status": target})  # fmt: skip
     return order
 
 

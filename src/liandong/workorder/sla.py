@@ -42,6 +42,12 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current.astimezone(ZoneInfo("UTC"))
 
 
+def remind_at(*, start: datetime, due: datetime, fraction: float) -> datetime:
+    """When `fraction` of the time allowed is left."""
+    start, due = as_utc(start), as_utc(due)
+    return due - (due - start) * fraction
+
+
 def due_at(*, start: datetime, urgency: Urgency, request_type: RequestType) -> datetime:
     if urgency in URGENCY_HOURS:
         return as_utc(start) + timedelta(hours=URGENCY_HOURS[urgency])

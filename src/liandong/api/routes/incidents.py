@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from liandong.api.auth import can, client_ip
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.core.ids import IdPath, IdQuery
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
 from liandong.incident import flows, service
@@ -38,7 +39,7 @@ def list_incidents(
     principal: Reader,
     status: IncidentStatus | None = None,
     category_code: str | None = None,
-    jurisdiction_unit_id: int | None = None,
+    jurisdiction_unit_id: IdQuery = None,
 ) -> Page[IncidentRead]:
     rows, total = service.list_incidents(
         session=session, status=status, category_code=category_code, jurisdiction_unit_id=jurisdiction_unit_id,
@@ -51,7 +52,7 @@ def list_incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
-def get_incident(incident_id: int, session: SessionDep, principal: Reader) -> IncidentRead:
+def get_incident(incident_id: IdPath, session: SessionDep, principal: Reader) -> IncidentRead:
     incident = service.require(session=session, incident_id=incident_id)
     scopes.check_incident(principal, incident)
     audit.append(session=session, actor=principal.actor, action="incident.read", entity_type="incidents",
@@ -62,7 +63,7 @@ def get_incident(incident_id: int, session: SessionDep, principal: Reader) -> In
 
 @router.post("/{incident_id}/unmask")
 def unmask_incident(
-    incident_id: int, body: UnmaskBody, session: SessionDep,
+    incident_id: IdPath, body: UnmaskBody, session: SessionDep,
     principal: Annotated[Principal, can(Perm.PII_UNMASK, Perm.INCIDENT_READ)], request: Request,
 ) -> dict[str, Any]:  # fmt: skip
     incident = service.require(session=session, incident_id=incident_id)
@@ -74,7 +75,7 @@ def unmask_incident(
 
 
 @router.get("/{incident_id}/events", response_model=list[EventRead])
-def incident_events(incident_id: int, session: SessionDep, principal: Reader) -> list[EventRead]:
+def incident_events(incident_id: IdPath, session: SessionDep, principal: Reader) -> list[EventRead]:
     scopes.check_incident(principal, service.require(session=session, incident_id=incident_id))
     rows = events.history(session=session, entity_type="incident", entity_id=incident_id)
     return [EventRead.model_validate(e) for e in rows]
@@ -82,7 +83,7 @@ def incident_events(incident_id: int, session: SessionDep, principal: Reader) ->
 
 def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
     def endpoint(
-        incident_id: int,
+        incident_id: IdPath,
         body: body_cls,  # type: ignore[valid-type]
         session: SessionDep,
         principal: Writer,

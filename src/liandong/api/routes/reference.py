@@ -10,6 +10,7 @@ from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
 from liandong.core.errors import NotFound
+from liandong.core.ids import IdPath
 from liandong.reference import address, flows, service
 from liandong.reference.enums import OrgKind
 from liandong.reference.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate, RegionRead
@@ -45,13 +46,13 @@ def list_organisations(
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationRead)
-def get_organisation(org_id: int, session: SessionDep, _: Reader) -> OrganisationRead:
+def get_organisation(org_id: IdPath, session: SessionDep, _: Reader) -> OrganisationRead:
     return service.to_read(service.require_organisation(session=session, org_id=org_id))
 
 
 @router.patch("/organisations/{org_id}", response_model=OrganisationRead)
 def update_organisation(
-    org_id: int, data: OrganisationUpdate, session: SessionDep, _: Writer
+    org_id: IdPath, data: OrganisationUpdate, session: SessionDep, _: Writer
 ) -> OrganisationRead:
     return service.to_read(flows.update_organisation(session=session, org_id=org_id, data=data))
 

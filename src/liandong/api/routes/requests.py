@@ -11,6 +11,7 @@ from liandong.api.auth import can, client_ip
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
 from liandong.core.errors import PermissionDenied
+from liandong.core.ids import IdPath
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
 from liandong.intake import flows, service
@@ -66,7 +67,7 @@ def list_requests(
 
 
 @router.get("/{request_id}", response_model=RequestRead)
-def get_request(request_id: int, session: SessionDep, principal: Reader) -> RequestRead:
+def get_request(request_id: IdPath, session: SessionDep, principal: Reader) -> RequestRead:
     req = service.require(session=session, request_id=request_id)
     scopes.check_request(session, principal, req)
     audit.append(session=session, actor=principal.actor, action="request.read", entity_type="requests",
@@ -77,7 +78,7 @@ def get_request(request_id: int, session: SessionDep, principal: Reader) -> Requ
 
 @router.post("/{request_id}/unmask")
 def unmask_request(
-    request_id: int, body: UnmaskBody, session: SessionDep, principal: Annotated[Principal, can(Perm.PII_UNMASK)],
+    request_id: IdPath, body: UnmaskBody, session: SessionDep, principal: Annotated[Principal, can(Perm.PII_UNMASK)],
     request: Request,
 ) -> dict[str, Any]:  # fmt: skip
     """The caller's full name and number, for a call-back; recorded in the audit log with the reason."""
@@ -92,19 +93,19 @@ def unmask_request(
 
 
 @router.post("/{request_id}/guide", response_model=RequestRead)
-def guide_request(request_id: int, body: GuideBody, session: SessionDep, principal: Writer) -> RequestRead:
+def guide_request(request_id: IdPath, body: GuideBody, session: SessionDep, principal: Writer) -> RequestRead:
     req = flows.guide(session=session, request_id=request_id, body=body, actor=principal.actor)
     return RequestRead.model_validate(req)
 
 
 @router.post("/{request_id}/close", response_model=RequestRead)
-def close_request(request_id: int, body: CloseBody, session: SessionDep, principal: Writer) -> RequestRead:
+def close_request(request_id: IdPath, body: CloseBody, session: SessionDep, principal: Writer) -> RequestRead:
     req = flows.close(session=session, request_id=request_id, body=body, actor=principal.actor)
     return RequestRead.model_validate(req)
 
 
 @router.get("/{request_id}/events", response_model=list[EventRead])
-def request_events(request_id: int, session: SessionDep, principal: Reader) -> list[EventRead]:
+def request_events(request_id: IdPath, session: SessionDep, principal: Reader) -> list[EventRead]:
     scopes.check_request(session, principal, service.require(session=session, request_id=request_id))
     rows = events.history(session=session, entity_type="request", entity_id=request_id)
     return [EventRead.model_validate(e) for e in rows]

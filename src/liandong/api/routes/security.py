@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from liandong.api.auth import SESSION_COOKIE, PrincipalDep, can, client_ip
 from liandong.api.deps import SessionDep
+from liandong.core.ids import IdPath
 from liandong.security import audit, flows
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
@@ -60,7 +61,7 @@ def create_token(data: TokenCreate, session: SessionDep, principal: Admin) -> To
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, session: SessionDep, principal: Admin) -> Response:
+def revoke_token(token_id: IdPath, session: SessionDep, principal: Admin) -> Response:
     flows.revoke_token(session=session, token_id=token_id, actor=principal.actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.core.ids import IdPath, IdQuery
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
 from liandong.security import scopes
@@ -38,11 +39,11 @@ def list_work_orders(
     paging: PagingDep,
     principal: Reader,
     status: WorkOrderStatus | None = None,
-    handling_unit_id: int | None = None,
+    handling_unit_id: IdQuery = None,
     category: str | None = None,
     adcode: str | None = None,
     overdue: bool | None = None,
-    request_id: int | None = None,
+    request_id: IdQuery = None,
 ) -> Page[WorkOrderRead]:
     rows, total = service.list_orders(
         session=session, status=status, handling_unit_id=handling_unit_id, category=category, adcode=adcode,
@@ -55,7 +56,7 @@ def list_work_orders(
 
 
 @router.get("/{order_id}", response_model=WorkOrderRead)
-def get_work_order(order_id: int, session: SessionDep, principal: Reader) -> WorkOrderRead:
+def get_work_order(order_id: IdPath, session: SessionDep, principal: Reader) -> WorkOrderRead:
     order = service.require(session=session, order_id=order_id)
     scopes.check_work_order(principal, order)
     return service.to_read(order)
@@ -63,13 +64,13 @@ def get_work_order(order_id: int, session: SessionDep, principal: Reader) -> Wor
 
 @router.patch("/{order_id}", response_model=WorkOrderRead)
 def update_work_order(
-    order_id: int, data: WorkOrderUpdate, session: SessionDep, principal: Writer
+    order_id: IdPath, data: WorkOrderUpdate, session: SessionDep, principal: Writer
 ) -> WorkOrderRead:
     return service.to_read(flows.update(session=session, order_id=order_id, data=data, actor=principal.actor))
 
 
 @router.get("/{order_id}/events", response_model=list[EventRead])
-def work_order_events(order_id: int, session: SessionDep, principal: Reader) -> list[EventRead]:
+def work_order_events(order_id: IdPath, session: SessionDep, principal: Reader) -> list[EventRead]:
     scopes.check_work_order(principal, service.require(session=session, order_id=order_id))
     rows = events.history(session=session, entity_type="work_order", entity_id=order_id)
     return [EventRead.model_validate(e) for e in rows]
@@ -77,7 +78,7 @@ def work_order_events(order_id: int, session: SessionDep, principal: Reader) -> 
 
 def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
     def endpoint(
-        order_id: int,
+        order_id: IdPath,
         body: body_cls,  # type: ignore[valid-type]
         session: SessionDep,
         principal: Authenticated,

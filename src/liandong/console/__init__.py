@@ -1,0 +1,1 @@
+"""The web console: seat workstation, unit workspace, supervisor view and the public results page."""

@@ -1,0 +1,1 @@
+"""Knowledge base (一问一答), hybrid search, FAQ mining and the surge bot (policy 三(一))."""

@@ -1,0 +1,207 @@
+"""The triage decision: rules for platform and emergency, the model for category, cues for request type."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from liandong.triage.enums import EMERGENCY_PLATFORMS, Domain, Platform, RequestType
+from liandong.triage.locations import extract_locations
+from liandong.triage.model import CategoryModel
+from liandong.triage.normalize import MAX_CHARS, EmptyText, is_meaningful, normalize
+from liandong.triage.request_type import classify_request_type
+from liandong.triage.ruleset import Hit, RuleSet
+from liandong.triage.schemas import Decision, Guide, Reason
+
+# Below this probability the category is a guess: route still, but flag for a human (three-way negotiation).
+CATEGORY_UNSURE = 0.45
+# When several emergency lines fire, 110 dispatches first unless another line clearly dominates (policy 二(二)1).
+_EMERGENCY_TIE_ORDER = [Platform.POLICE_110, Platform.FIRE_119, Platform.MEDICAL_120, Platform.TRAFFIC_122]
+
+
+def _hit_score(hit: Hit) -> float:
+    # More distinct words of one rule are firmer evidence, up to double its weight.
+    return hit.weight * min(1.0 + 0.5 * (len(hit.words) - 1), 2.0)
+
+
+class Triager:
+    """Holds the loaded rules and model; thread-safe, and the rules can be swapped at run time."""
+
+    def __init__(self, *, rules: RuleSet | None = None, model: CategoryModel | None = None) -> None:
+        self._rules = rules or RuleSet.default()
+        self._model = model if model is not None else CategoryModel.default()
+        self._lock = threading.Lock()
+
+    @property
+    def rules(self) -> RuleSet:
+        """The rule set in force."""
+        return self._rules
+
+    @property
+    def model(self) -> CategoryModel:
+        """The category model in force."""
+        return self._model
+
+    def reload(self, *, rules: RuleSet | None = None, model: CategoryModel | None = None) -> None:
+        """Swap the rules and/or model without a restart (a decision in flight keeps the old ones)."""
+        with self._lock:
+            if rules is not None:
+                self._rules = rules
+            if model is not None:
+                self._model = model
+
+    def triage(self, text: str, *, strict: bool = False) -> Decision:
+        """Decide one request; empty text gives an uncertain decision (or EmptyText when strict)."""
+        rules, model = self._rules, self._model
+        truncated = len(text) > MAX_CHARS
+        clean = normalize(text[:MAX_CHARS])
+        if not is_meaningful(clean):
+            if strict:
+                raise EmptyText("the request has no words to triage")
+            return Decision(
+                platform=Platform.HOTLINE_12345,
+                emergency=False,
+                reasons=[Reason(rule="empty-text", detail="诉求内容为空或只有标点，需人工询问")],
+                request_type=None,
+                category=None,
+                category_confidence=0.0,
+                domain=None,
+                confidence=0.0,
+                uncertain=True,
+                rules_version=rules.label,
+                model_version=_model_version(model),
+            )
+        decision = _decide(clean, rules, model)
+        if truncated:
+            decision.reasons.append(Reason(rule="truncated", detail=f"只分析了前 {MAX_CHARS} 个字符"))
+        return decision
+
+    def triage_many(self, texts: Iterable[str]) -> list[Decision]:
+        """triage() over many texts, in order; one bad text never stops the batch."""
+        return [self.triage(t if isinstance(t, str) else "" if t is None else str(t)) for t in texts]
+
+
+def _model_version(model: CategoryModel) -> str | None:
+    value = model.meta.get("version")
+    return str(value) if value is not None else None
+
+
+def _decide(text: str, rules: RuleSet, model: CategoryModel) -> Decision:
+    hits = rules.match(text)
+    scores: dict[Platform, float] = defaultdict(float)
+    emergency_scores: dict[Platform, float] = defaultdict(float)
+    for hit in hits:
+        scores[hit.platform] += _hit_score(hit)
+        if hit.emergency:
+            emergency_scores[hit.platform] += _hit_score(hit)
+    doc = rules.document
+    category, cat_p = model.predict(text)
+    request_type, type_words = classify_request_type(text)
+    reasons = [Reason(rule=h.rule_id, words=list(h.words), detail=h.detail) for h in hits]
+    guidance: list[Guide] = []
+    uncertain = False
+    police = sum(scores[p] for p in EMERGENCY_PLATFORMS)
+    hotline = sum(_hit_score(h) for h in hits if h.dampens)
+    danger = sum(emergency_scores.values())
+
+    def outweighs(evidence: float) -> bool:
+        return evidence >= doc.strong_evidence or evidence > doc.hotline_damping * hotline
+
+    if danger >= doc.emergency_threshold and outweighs(danger):
+        top = max(emergency_scores.values())
+        platform = next(p for p in _EMERGENCY_TIE_ORDER if emergency_scores.get(p, 0.0) >= top)
+        emergency = True
+        confidence = min(1.0, 0.6 + 0.04 * danger)
+    elif police >= doc.police_threshold and outweighs(police):
+        platform = max(
+            (p for p in EMERGENCY_PLATFORMS if scores.get(p)),
+            key=lambda p: (scores[p], p == Platform.POLICE_110),
+        )
+        emergency = False
+        confidence = min(1.0, 0.5 + 0.05 * police)
+    elif scores[Platform.UTILITY] >= doc.utility_threshold and outweighs(scores[Platform.UTILITY]):
+        platform, emergency = Platform.UTILITY, False
+        confidence = min(1.0, 0.5 + 0.1 * scores[Platform.UTILITY])
+    else:
+        found = rules.match_guidance(text)
+        oos = sum(g.weight for g, _ in found)
+        if oos >= doc.out_of_scope_threshold and outweighs(oos) and police == 0:
+            platform, emergency = Platform.OUT_OF_SCOPE, False
+            confidence = min(1.0, 0.4 + 0.1 * oos)
+            for g, words in found:
+                guidance.append(
+                    Guide(id=g.id, title=g.title, body=g.body, number=g.number, channel=g.channel)
+                )
+                reasons.append(Reason(rule=f"guidance:{g.id}", words=list(words), detail=f"引导至{g.body}"))
+        else:
+            platform, emergency = Platform.HOTLINE_12345, False
+            confidence = cat_p
+            if danger > 0 or police >= doc.police_threshold:
+                # Danger or police words that did not decide: the three-way call does (policy 二(二)1).
+                uncertain = True
+                confidence = min(confidence, 0.5)
+                reasons.append(
+                    Reason(
+                        rule="police-evidence-not-decisive",
+                        detail="涉警或险情词语不足以转110，建议三方通话确认",
+                    )
+                )
+    if platform in EMERGENCY_PLATFORMS and request_type is not RequestType.REPORT:
+        # A caller in danger asks for help, whatever words they use; 举报 of a crime stays 举报.
+        request_type = RequestType.HELP
+    if platform == Platform.HOTLINE_12345 and cat_p < CATEGORY_UNSURE:
+        uncertain = True
+    reasons.append(Reason(rule="model:category", words=[category], detail=f"类别概率 {cat_p:.2f}"))
+    if type_words:
+        reasons.append(Reason(rule="request-type", words=type_words, detail=f"诉求类型 {request_type.value}"))
+    domain = _domain(hits, category, rules)
+    return Decision(
+        platform=platform,
+        emergency=emergency,
+        reasons=reasons,
+        request_type=request_type,
+        category=category,
+        category_confidence=round(cat_p, 4),
+        domain=domain,
+        confidence=round(confidence, 4),
+        uncertain=uncertain,
+        locations=extract_locations(text),
+        guidance=guidance,
+        rules_version=rules.label,
+        model_version=_model_version(model),
+    )
+
+
+def _domain(hits: Sequence[Hit], category: str | None, rules: RuleSet) -> Domain | None:
+    """The category's domain, unless a 12345 domain rule fired (经济调节 has no category of its own)."""
+    by_rule: dict[Domain, float] = defaultdict(float)
+    for h in hits:
+        rule = rules.rule(h.rule_id)
+        if rule.domain is not None:
+            by_rule[rule.domain] += _hit_score(h)
+    mapped = rules.document.category_domains.get(category) if category else None
+    if by_rule and (mapped is None or max(by_rule.values()) >= 2 * by_rule.get(mapped, 0.0) + 1.5):
+        return max(by_rule, key=lambda d: by_rule[d])
+    return mapped
+
+
+_default: Triager | None = None
+_default_lock = threading.Lock()
+
+
+def default_triager() -> Triager:
+    """The process-wide Triager with the shipped rules and model, loaded once."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Triager()
+        return _default
+
+
+def triage(text: str, *, rules: RuleSet | None = None, model: CategoryModel | None = None) -> Decision:
+    """Triage one request with the shipped rules and model, or with the ones given."""
+    base = default_triager()
+    if rules is None and model is None:
+        return base.triage(text)
+    return Triager(rules=rules or base.rules, model=model or base.model).triage(text)

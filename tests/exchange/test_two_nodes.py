@@ -1,0 +1,113 @@
+"""Two real nodes (separate processes and databases) exchange transfers both ways while processes are SIGKILLed."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.exchange.nodes import PARTS, Node, call, pair, transfer
+
+N = 8  # transfers each way; bench/exchange.py runs 10,000
+
+
+@pytest.fixture
+def nodes(tmp_path: Path) -> Iterator[tuple[Node, Node]]:
+    a, b = pair(tmp_path, f"sqlite:///{tmp_path / 'n12345.db'}", f"sqlite:///{tmp_path / 'n110.db'}")
+    try:
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+
+
+def _chaos(nodes: tuple[Node, Node], stop: threading.Event, seed: int) -> None:
+    rng = random.Random(seed)
+    while not stop.wait(rng.uniform(1.0, 3.0)):
+        node, part = rng.choice(nodes), rng.choice(PARTS)
+        node.kill(part)
+        time.sleep(rng.uniform(0.05, 0.5))
+        node.start(part)
+
+
+def _wait(predicate: object, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.3)
+    raise AssertionError("nodes did not converge in time")
+
+
+def _transfers(node: Node, **params: str) -> list[dict[str, object]]:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return list(call(node, "GET", f"/api/v1/linkage/transfers?limit=200&{query}").json())
+
+
+def _answer_all(node: Node, platform: str) -> None:
+    for t in _transfers(node, to_platform=platform, status="pending"):
+        call(node, "POST", f"/api/v1/linkage/transfers/{t['id']}/accept", json_body={})
+
+
+def test_transfers_both_ways_survive_sigkill(nodes: tuple[Node, Node]) -> None:
+    a, b = nodes
+    stop = threading.Event()
+    chaos = threading.Thread(target=_chaos, args=(nodes, stop, 12345), daemon=True)
+    chaos.start()
+    try:
+        sent_a = {transfer(a, "110", i) for i in range(N)}
+        sent_b = {transfer(b, "12345", i) for i in range(N)}
+
+        def received() -> bool:
+            _answer_all(b, "110")
+            _answer_all(a, "12345")
+            return len(_transfers(b, to_platform="110")) >= N and len(_transfers(a, to_platform="12345")) >= N
+
+        _wait(received)
+        # 110 -> 12345 transfers become work orders on the 12345 node; complete them on the spot (即问即答).
+        for t in _transfers(a, to_platform="12345"):
+            if t["work_order_id"] is None:
+                _answer_all(a, "12345")
+                continue
+            order = call(a, "GET", f"/api/v1/work-orders/{t['work_order_id']}").json()
+            if order["status"] == "accepted":
+                call(a, "POST", f"/api/v1/work-orders/{t['work_order_id']}/complete", json_body={"opinion": "已办结"})
+    finally:
+        stop.set()
+        chaos.join()
+    for node in nodes:  # everything back up after the last kill
+        for part in PARTS:
+            if node.procs[part].poll() is not None:
+                node.start(part)
+        node.wait_ready()
+
+    def settled() -> bool:
+        out_a = {t["transfer_uid"]: t for t in _transfers(a, from_platform="12345")}
+        out_b = {t["transfer_uid"]: t for t in _transfers(b, from_platform="110")}
+        return (
+            all(t["status"] == "accepted" for t in out_a.values())
+            and all(t["status"] == "accepted" and t["completion_opinion"] for t in out_b.values())
+        )
+
+    _wait(settled)
+    # Exactly once: each side holds each transfer once, with the same uid as the sender.
+    in_b = _transfers(b, to_platform="110")
+    in_a = _transfers(a, to_platform="12345")
+    assert sorted(t["transfer_uid"] for t in in_b) == sorted(sent_a)
+    assert sorted(t["transfer_uid"] for t in in_a) == sorted(sent_b)
+    assert all(t["status"] == "accepted" for t in in_a + in_b)
+    # Same linked state: the sender sees the receiver's number and status, the receiver's history is complete.
+    for uid in sent_a:
+        view = call(a, "GET", f"/api/v1/exchange/transfers/{uid}/remote").json()
+        assert view["remote_status"] in {"accepted", "received"} and view["remote_number"].startswith("JJ")
+        assert [e["seq"] for e in view["history"]] == list(range(1, view["last_seq_received"] + 1))
+    for uid in sent_b:
+        view = call(b, "GET", f"/api/v1/exchange/transfers/{uid}/remote").json()
+        assert view["remote_status"] == "completed" and view["remote_number"].startswith("GD")
+    for node in nodes:
+        failed = call(node, "GET", "/api/v1/exchange/messages?status=failed").json()
+        assert failed["items"] == []

@@ -1,0 +1,141 @@
+"""Emergency recall on callers' own phrasings, routing of typical requests, and the Decision's content."""
+
+import pytest
+
+from liandong.triage import Decision, Platform, RequestType, Triager, triage
+from liandong.triage.enums import EMERGENCY_PLATFORMS
+
+# Callers say little and badly: these are the phrasings a seat hears, not news reports.
+CALLER_EMERGENCIES = [
+    ("快来人啊 有人拿刀砍人", Platform.POLICE_110),
+    ("我家着火了", Platform.FIRE_119),
+    ("煤气味很重", Platform.FIRE_119),
+    ("孩子找不到了", Platform.POLICE_110),
+    ("他说要跳楼", Platform.POLICE_110),
+    ("救命啊", Platform.POLICE_110),
+    ("楼下两伙人打起来了", Platform.POLICE_110),
+    ("我老公又家暴我", Platform.POLICE_110),
+    ("有人持刀抢劫", Platform.POLICE_110),
+    ("厨房燃气泄漏了怎么办", Platform.FIRE_119),
+    ("工厂爆炸了", Platform.FIRE_119),
+    ("有人掉河里了", Platform.FIRE_119),
+    ("电梯困人了 出不来", Platform.FIRE_119),
+    ("我爸晕倒了没有呼吸", Platform.MEDICAL_120),
+    ("一家人吃了蘑菇食物中毒", Platform.MEDICAL_120),
+    ("路口出车祸了有人受伤流血", Platform.TRAFFIC_122),
+    ("我女儿放学没回家 一直找不到了", Platform.POLICE_110),
+    ("广场上发生踩踏", Platform.POLICE_110),
+    ("有人喝农药了", Platform.POLICE_110),
+    ("我妈走丢了，老年痴呆", Platform.POLICE_110),
+]
+
+
+@pytest.mark.parametrize(("text", "platform"), CALLER_EMERGENCIES)
+def test_caller_emergencies_are_caught(triager: Triager, text: str, platform: Platform) -> None:
+    d = triager.triage(text)
+    assert d.emergency, d.reasons
+    assert d.platform == platform
+    assert d.request_type == RequestType.HELP
+    assert any(r.words for r in d.reasons if not r.rule.startswith("model"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家著火了，快來人",  # Traditional characters
+        "着火嘞 快点来",  # dialect particle
+        "隔壁走水了",  # old/dialect word for fire
+        "我屋企火烛呀",  # Cantonese
+        "有人劈友",  # Cantonese: slashing
+        "There is a fire in my building, help!",
+        "someone has a knife and is attacking people",
+        "I smell gas in my kitchen",
+    ],
+)
+def test_odd_phrasings_of_emergencies(triager: Triager, text: str) -> None:
+    d = triager.triage(text)
+    assert d.emergency
+    assert d.platform in EMERGENCY_PLATFORMS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请问孩子入学需要什么材料？",
+        "小区物业乱收停车费，希望有关部门管一管",
+        "我们小区的消防通道被占用，存在火灾隐患，请相关部门处理",
+        "建议在学校门口增设红绿灯，防止发生交通事故",
+        "公司拖欠工资三个月了，我要投诉",
+        "楼下餐馆油烟扰民严重",
+        "社保卡丢了怎么补办",
+        "A3区某路段路灯不亮已经一个月",
+    ],
+)
+def test_typical_citizen_requests_stay_with_12345(triager: Triager, text: str) -> None:
+    d = triager.triage(text)
+    assert d.platform == Platform.HOTLINE_12345
+    assert not d.emergency
+    assert d.category is not None
+
+
+def test_crime_report_goes_to_110_without_emergency(triager: Triager) -> None:
+    d = triager.triage("我的电动车昨晚被偷了")
+    assert d.platform == Platform.POLICE_110
+    assert not d.emergency
+    assert any(r.rule == "crime-victim-report" and "被偷" in r.words for r in d.reasons)
+
+
+def test_utility_fault_goes_to_utility(triager: Triager) -> None:
+    assert triager.triage("家里突然停电了").platform == Platform.UTILITY
+    assert triager.triage("小区门口水管爆裂了").platform == Platform.UTILITY
+
+
+def test_out_of_scope_gets_guidance(triager: Triager) -> None:
+    d = triager.triage("法院判决已经生效，我想申请强制执行")
+    assert d.platform == Platform.OUT_OF_SCOPE
+    assert d.guidance and d.guidance[0].number == "12368"
+
+
+def test_emergency_beats_everything_else(triager: Triager) -> None:
+    # A caller reporting a fire in an out-of-scope or utility context is still an emergency (policy 二(二)1).
+    d = triager.triage("停电了，电线着火了，快来人")
+    assert d.emergency and d.platform in EMERGENCY_PLATFORMS
+
+
+def test_request_types(triager: Triager) -> None:
+    assert triager.triage("请问公积金怎么提取？").request_type == RequestType.CONSULT
+    assert triager.triage("我要投诉某超市卖过期食品").request_type == RequestType.COMPLAINT
+    assert triager.triage("举报某工厂夜间偷排污水").request_type == RequestType.REPORT
+    assert triager.triage("建议增加公交线路").request_type == RequestType.SUGGESTION
+    assert triager.triage("家里困难，求助低保").request_type == RequestType.HELP
+
+
+def test_decision_is_json_serialisable_and_complete(triager: Triager) -> None:
+    d = triager.triage("A市A3区桂花路的小区垃圾堆积如山，臭气熏天")
+    data = d.contract()
+    for key in ("platform", "emergency", "category", "request_type", "confidence", "uncertain", "reasons"):
+        assert key in data
+    assert data["platform"] == "12345"
+    assert Decision.model_validate_json(d.model_dump_json()) == d
+    assert d.domain is not None
+    assert d.rules_version == triager.rules.label
+    assert any("桂花路" in loc for loc in d.locations)
+
+
+def test_module_function_uses_the_shipped_engine() -> None:
+    assert triage("我家着火了").platform == Platform.FIRE_119
+
+
+def test_petition_mentioning_a_past_fire_stays_12345_but_is_flagged(triager: Triager) -> None:
+    text = "尊敬的领导您好！我们小区去年起火后，物业至今未修复消防设施，希望有关部门督促整改，谢谢"
+    d = triager.triage(text)
+    assert d.platform == Platform.HOTLINE_12345
+    assert not d.emergency
+    assert d.uncertain
+    assert any(r.rule == "police-evidence-not-decisive" for r in d.reasons)
+
+
+def test_overwhelming_danger_is_never_damped(triager: Triager) -> None:
+    text = "领导您好，希望有关部门快来！楼下有人持刀砍人，已经有人受伤流血倒地，救命"
+    d = triager.triage(text)
+    assert d.emergency and d.platform == Platform.POLICE_110

@@ -1,0 +1,147 @@
+"""The 事项清单 loader: valid, malformed and hostile YAML, edits and reloading."""
+
+from pathlib import Path
+
+import pytest
+
+from liandong.triage import RuleSet, RuleSetError, Triager, add_keywords, delete_rule, upsert_rule
+from liandong.triage.enums import Platform
+from liandong.triage.ruleset import remove_keywords, set_version
+
+MINIMAL = """
+version: "t1"
+rules:
+  - id: fire
+    platform: "119"
+    title: 火灾
+    reason: 着火
+    emergency: true
+    weight: 5
+    keywords: [着火]
+"""
+
+
+def test_default_rules_cover_every_platform() -> None:
+    rules = RuleSet.default()
+    platforms = {r.platform for r in rules.rules}
+    assert platforms == set(Platform) - {Platform.OUT_OF_SCOPE}
+    assert rules.guidance, "out-of-scope guidance list is empty"
+    assert all(g.channel for g in rules.guidance)
+    assert rules.label.startswith(rules.version + "+")
+
+
+def test_yaml_round_trip_keeps_the_hash() -> None:
+    rules = RuleSet.default()
+    again = RuleSet.from_yaml(rules.to_yaml())
+    assert again.hash == rules.hash
+    assert again.rules == rules.rules
+
+
+def test_minimal_document_matches() -> None:
+    rules = RuleSet.from_yaml(MINIMAL)
+    hits = rules.match("我家着火了")
+    assert [(h.rule_id, h.words) for h in hits] == [("fire", ("着火",))]
+    assert rules.match("一切正常") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: [unclosed", "not valid YAML"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("", "must be a mapping"),
+        (MINIMAL.replace('"119"', '"911"'), "rule 'fire' field platform"),
+        (MINIMAL.replace("weight: 5", "weight: 50"), "rule 'fire' field weight"),
+        (MINIMAL.replace("keywords: [着火]", "patterns: ['(unclosed']"), "bad regular expression"),
+        (MINIMAL.replace("id: fire", "id: 'Bad Id!'"), "id must be"),
+        (MINIMAL.replace("    title: 火灾\n", ""), "rule .fire. field title"),
+        (MINIMAL.replace("    reason: 着火\n", "    reason: 着火\n    colour: red\n"), "colour"),
+        (MINIMAL + MINIMAL.split("rules:\n")[1], "duplicate rule id 'fire'"),
+        (
+            'version: "x"\nrules: [{id: a1, platform: "110", title: t, reason: r, keywords: [""]}]',
+            "non-empty",
+        ),
+    ],
+)
+def test_malformed_documents_name_the_problem(text: str, message: str) -> None:
+    with pytest.raises(RuleSetError, match=message):
+        RuleSet.from_yaml(text)
+
+
+def test_hostile_python_tags_are_refused() -> None:
+    hostile = 'version: !!python/object/apply:os.system ["touch /tmp/pwned-by-yaml"]\nrules: []\n'
+    with pytest.raises(RuleSetError, match="not valid YAML"):
+        RuleSet.from_yaml(hostile)
+    assert not Path("/tmp/pwned-by-yaml").exists()
+
+
+def test_add_keywords_returns_a_new_ruleset_and_takes_effect_without_restart() -> None:
+    rules = RuleSet.from_yaml(MINIMAL)
+    edited = add_keywords(rules, rule_id="fire", keywords=["走水了"])
+    assert edited.hash != rules.hash
+    assert rules.match("走水了") == []  # the original is unchanged
+    assert edited.match("走水了")[0].rule_id == "fire"
+    triager = Triager(rules=rules)
+    assert triager.triage("隔壁走水了").platform == Platform.HOTLINE_12345
+    triager.reload(rules=edited)
+    decision = triager.triage("隔壁走水了")
+    assert decision.platform == Platform.FIRE_119
+    assert decision.rules_version == edited.label
+
+
+def test_remove_keywords_and_unknown_rule() -> None:
+    rules = RuleSet.from_yaml(MINIMAL)
+    assert remove_keywords(rules, rule_id="fire", keywords=["着火"]).match("着火") == []
+    with pytest.raises(RuleSetError, match="no rule with id 'nope'"):
+        add_keywords(rules, rule_id="nope", keywords=["x"])
+    with pytest.raises(RuleSetError, match="no rule with id 'nope'"):
+        delete_rule(rules, rule_id="nope")
+
+
+def test_upsert_adds_then_replaces_and_delete_removes() -> None:
+    rules = RuleSet.from_yaml(MINIMAL)
+    new = {
+        "id": "gas",
+        "platform": "119",
+        "title": "燃气",
+        "reason": "燃气泄漏",
+        "emergency": True,
+        "keywords": ["煤气"],
+    }
+    added = upsert_rule(rules, rule=new)
+    assert [r.id for r in added.rules] == ["fire", "gas"]
+    replaced = upsert_rule(added, rule={**new, "keywords": ["天然气"]})
+    assert [r.id for r in replaced.rules] == ["fire", "gas"]
+    assert replaced.rule("gas").keywords == ("天然气",)
+    assert [r.id for r in delete_rule(replaced, rule_id="gas").rules] == ["fire"]
+    with pytest.raises(RuleSetError, match="rule 'bad' field platform"):
+        upsert_rule(rules, rule={**new, "id": "bad", "platform": "999"})
+
+
+def test_set_version_changes_label() -> None:
+    rules = RuleSet.from_yaml(MINIMAL)
+    assert set_version(rules, version="t2").label.startswith("t2+")
+
+
+def test_directory_loader(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(
+        'rules: [{id: gas, platform: "119", title: t, reason: r, keywords: [煤气]}]\n', encoding="utf-8"
+    )
+    rules = RuleSet.from_directory(tmp_path)
+    assert [r.id for r in rules.rules] == ["fire", "gas"]
+    (tmp_path / "c.yaml").write_bytes(b"\xff\xfe not utf8")
+    with pytest.raises(RuleSetError, match=r"c\.yaml"):
+        RuleSet.from_directory(tmp_path)
+
+
+def test_empty_directory(tmp_path: Path) -> None:
+    with pytest.raises(RuleSetError, match=r"no \*\.yaml"):
+        RuleSet.from_directory(tmp_path)
+
+
+def test_suppressed_hazard_mentions_do_not_fire() -> None:
+    rules = RuleSet.default()
+    fired = {h.rule_id for h in rules.match("小区消防通道被占，存在火灾隐患")}
+    assert "fire" not in fired
+    assert "fire" in {h.rule_id for h in rules.match("楼下起火了")}
