@@ -27,6 +27,8 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("LIANDONG_SECRET_KEY", "bench-secret-key-for-analytics-0123456789")
 
+from liandong.analytics.forecast import LOCAL_TZ
+
 COUNTIES = [
     "430102",
     "430103",
@@ -91,6 +93,9 @@ def _nullable(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def generate(url: str, rows: int, days: int, seed: int) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    # The hotspot scan looks at yesterday in local time (Asia/Shanghai, UTC+8).
+    today_local = datetime.now(UTC).astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    local_yesterday = today_local.timestamp() - 86400
     start = (end - timedelta(days=days)).timestamp()
     span = days * 86400.0
     n_wo, n_inc = rows // 2, rows - rows // 2
@@ -131,8 +136,8 @@ def generate(url: str, rows: int, days: int, seed: int) -> dict[str, float]:
         u = rng.integers(0, UNITS, n_wo)
         accepted = start + rng.random(n_wo) * span
         # A spike on the last day: one county x category triples, for the hotspot scan to find.
-        spike = int(max(50, n_wo / days * 0.05))
-        accepted[:spike] = end.timestamp() - 86400 + rng.random(spike) * 86400
+        spike = int(max(50, n_wo / days * 0.1))
+        accepted[:spike] = local_yesterday + rng.random(spike) * 86400
         u[:spike] = 0
         cat_idx = unit_cats[u, rng.integers(0, 6, n_wo)]
         cat_idx[:spike] = unit_cats[0, 0]
@@ -141,7 +146,7 @@ def generate(url: str, rows: int, days: int, seed: int) -> dict[str, float]:
         completed = np.where(rng.random(n_wo) < 0.85, accepted + rng.exponential(3 * 86400, n_wo), np.nan)
         visited = np.where(rng.random(n_wo) < 0.7, completed + 86400, np.nan)
         for arr in (dispatched, signed, completed, visited):
-            arr[arr > end.timestamp()] = np.nan
+            arr[arr > time.time()] = np.nan
         sat = rng.choice([1, 2, 3, 4, 5], n_wo, p=[0.05, 0.05, 0.1, 0.3, 0.5])
         status = np.where(~np.isnan(visited), "visited", np.where(~np.isnan(completed), "completed",
                           np.where(~np.isnan(signed), "signed", np.where(~np.isnan(dispatched), "dispatched", "accepted"))))  # fmt: skip

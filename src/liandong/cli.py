@@ -11,8 +11,11 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.orm import Session, sessionmaker
 
+from liandong.analytics.cli import app as analytics_app
 from liandong.config import get_settings
 from liandong.database import create_db_engine, make_session_factory
+from liandong.exchange.cli import app as exchange_app
+from liandong.triage.cli import app as triage_app
 
 app = typer.Typer(
     help="liandong 联动: 12345 hotline and 110 police desk linkage platform.", no_args_is_help=True
@@ -217,22 +220,11 @@ def import_(
     console.print(f"{n} {kind} imported")
 
 
-def _mount_optional() -> None:
-    try:
-        from liandong.triage.cli import app as triage_app
-    except ImportError:  # the triage engine ships with the package; guard only for partial installs
-        return
-    app.add_typer(triage_app, name="triage", help="Triage: classify, evaluate, train.")
-
-
-_mount_optional()
-from liandong.analytics.cli import app as analytics_app  # noqa: E402 - mounted after the core commands
-
+# Domain sub-commands, mounted after the core commands so `--help` lists those first.
+app.add_typer(triage_app, name="triage", help="Triage: classify, evaluate, train.")
 app.add_typer(
     analytics_app, name="analytics", help="Analytics: rollups, open data files, evaluation reports."
 )
-from liandong.exchange.cli import app as exchange_app  # noqa: E402
-
 app.add_typer(exchange_app, name="exchange", help="Exchange with peer nodes: relay.")
 
 if __name__ == "__main__":

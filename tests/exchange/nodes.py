@@ -60,7 +60,9 @@ class Node:
 
     def setup(self) -> None:
         """Migrate the database and issue an administrator token."""
-        subprocess.run([str(BIN / "liandong"), "db", "upgrade"], env=self.env, check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "liandong"), "db", "upgrade"], env=self.env, check=True, capture_output=True
+        )
         code = (
             "from liandong.config import get_settings;from liandong.database import create_db_engine, "
             "make_session_factory;from liandong.security import service;from liandong.security.schemas import "
@@ -78,7 +80,9 @@ class Node:
             "relay": [str(BIN / "liandong"), "exchange", "relay"],
         }[part]
         with (self.workdir / f"{self.name}-{part}.log").open("ab") as log:
-            self.procs[part] = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log, start_new_session=True)
+            self.procs[part] = subprocess.Popen(
+                cmd, env=self.env, stdout=log, stderr=log, start_new_session=True
+            )
 
     def start_all(self) -> None:
         for part in PARTS:
@@ -152,7 +156,12 @@ def transfer(node: Node, to_platform: str, i: int) -> str:
                json_body={"channel": "phone", "content": f"两节点测试诉求 {i}", "received_by": received_by})  # fmt: skip
     req.raise_for_status()
     request_id = req.json()["id"]
-    body = {"request_id": request_id, "to_platform": to_platform, "reason": f"转办测试 {i}", "emergency": False}
+    body = {
+        "request_id": request_id,
+        "to_platform": to_platform,
+        "reason": f"转办测试 {i}",
+        "emergency": False,
+    }
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         existing = call(node, "GET", f"/api/v1/linkage/transfers?request_id={request_id}").json()

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.exchange.nodes import PARTS, Node, call, pair, transfer
 
 N = 8  # transfers each way; bench/exchange.py runs 10,000
@@ -32,6 +31,8 @@ def _chaos(nodes: tuple[Node, Node], stop: threading.Event, seed: int) -> None:
         node.kill(part)
         time.sleep(rng.uniform(0.05, 0.5))
         node.start(part)
+        if part == "api":
+            node.wait_ready(timeout=120)  # a kill while it still starts would test nothing new
 
 
 def _wait(predicate: object, timeout: float = 120) -> None:
@@ -75,7 +76,12 @@ def test_transfers_both_ways_survive_sigkill(nodes: tuple[Node, Node]) -> None:
                 continue
             order = call(a, "GET", f"/api/v1/work-orders/{t['work_order_id']}").json()
             if order["status"] == "accepted":
-                call(a, "POST", f"/api/v1/work-orders/{t['work_order_id']}/complete", json_body={"opinion": "已办结"})
+                call(
+                    a,
+                    "POST",
+                    f"/api/v1/work-orders/{t['work_order_id']}/complete",
+                    json_body={"opinion": "已办结"},
+                )
     finally:
         stop.set()
         chaos.join()
@@ -86,11 +92,12 @@ def test_transfers_both_ways_survive_sigkill(nodes: tuple[Node, Node]) -> None:
         node.wait_ready()
 
     def settled() -> bool:
+        _answer_all(b, "110")  # a transfer that arrived after the last answering round
+        _answer_all(a, "12345")
         out_a = {t["transfer_uid"]: t for t in _transfers(a, from_platform="12345")}
         out_b = {t["transfer_uid"]: t for t in _transfers(b, from_platform="110")}
-        return (
-            all(t["status"] == "accepted" for t in out_a.values())
-            and all(t["status"] == "accepted" and t["completion_opinion"] for t in out_b.values())
+        return all(t["status"] == "accepted" for t in out_a.values()) and all(
+            t["status"] == "accepted" and t["completion_opinion"] for t in out_b.values()
         )
 
     _wait(settled)

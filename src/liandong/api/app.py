@@ -15,6 +15,7 @@ from liandong.api.routes import (
     exchange,
     health,
     incidents,
+    knowledge,
     linkage,
     open311,
     reference,
@@ -66,6 +67,7 @@ def create_app(
         console.router,
         analytics.router,
         exchange.router,
+        knowledge.router,
     ):
         app.include_router(router)
 

@@ -5,6 +5,7 @@ from liandong.events.models import Event
 from liandong.exchange.models import ExchangeMessage, ExchangeOrder, InboxMessage
 from liandong.incident.models import PoliceIncident
 from liandong.intake.models import Attachment, ServiceRequest
+from liandong.knowledge.models import BotConversation, FaqProposal, KnowledgeEntry
 from liandong.linkage.models import (
     CoHandler,
     ConsultationItem,
@@ -41,6 +42,9 @@ __all__ = [
     "HotlineCallStat",
     "HotlineNotification",
     "KpiDaily",
+    "KnowledgeEntry",
+    "FaqProposal",
+    "BotConversation",
     "Negotiation",
     "NegotiationNote",
     "OrderIncidentLink",

@@ -34,7 +34,8 @@ class Perm(StrEnum):
     OPEN311_SUBMIT = "open311:submit"
     EXCHANGE = "exchange"
     TRIAGE_RULES_WRITE = "triage:rules_write"
-    KNOWLEDGE_WRITE = "knowledge:write"
+    KNOWLEDGE_WRITE = "knowledge:write"  # review, publish, retire any entry; mine FAQs
+    KNOWLEDGE_DRAFT = "knowledge:draft"  # a department drafts and submits its own entries
     ANALYTICS_READ = "analytics:read"
     CALL_READ = "call:read"  # call records, transcripts, live transcript stream
     CALL_WRITE = "call:write"  # CTI events, recordings, live audio
