@@ -60,9 +60,13 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=200, ge=1, le=10_000)
     log_level: str = "INFO"
     transfer_response_seconds_phone: int = Field(default=300, ge=10, description="受理反馈 deadline, phone")
-    transfer_response_seconds_online: int = Field(default=4 * 3600, ge=60, description="受理反馈 deadline, online")
+    transfer_response_seconds_online: int = Field(
+        default=4 * 3600, ge=60, description="受理反馈 deadline, online"
+    )
     negotiation_seconds: int = Field(default=900, ge=30, description="三方通话 deadline before 先行受理")
-    reminder_fraction: float = Field(default=0.2, gt=0, lt=1, description="remind when this share of time is left")
+    reminder_fraction: float = Field(
+        default=0.2, gt=0, lt=1, description="remind when this share of time is left"
+    )
     intake_rate_per_minute: int = Field(default=600, ge=1, description="per token and per caller number")
     report_font: Path | None = Field(default=None, description="CJK font (.ttf/.otf/.ttc) for PDF reports")
     peers: list[Peer] = Field(default_factory=list, description="peer nodes (JSON), see docs/exchange.md")

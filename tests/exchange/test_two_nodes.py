@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tests.exchange.nodes import PARTS, Node, call, pair, transfer
 
-N = 8  # transfers each way; bench/exchange.py runs 10,000
+N = 5  # transfers each way; bench/exchange.py runs 10,000
 
 
 @pytest.fixture

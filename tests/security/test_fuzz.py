@@ -52,8 +52,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         city.seed(session=session)
         _, token = security.create_api_token(session=session, data=TokenCreate(name="fuzz", role="admin"))
         session.commit()
-    settings_ = Settings(environment="test", database_url=url, data_dir=tmp,
-                         secret_key="fuzz-secret-key-for-liandong-0123456789abcdef")
+    settings_ = Settings(
+        environment="test",
+        database_url=url,
+        data_dir=tmp,
+        secret_key="fuzz-secret-key-for-liandong-0123456789abcdef",
+    )
     app = create_app(settings_, session_factory=factory)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -90,7 +94,9 @@ def _operations() -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("method", "path"), _operations())
-def test_api_conforms(api_schema: schemathesis.BaseSchema, live_server: tuple[str, str], method: str, path: str) -> None:
+def test_api_conforms(
+    api_schema: schemathesis.BaseSchema, live_server: tuple[str, str], method: str, path: str
+) -> None:
     _, token = live_server
     operation = api_schema[path][method]
 

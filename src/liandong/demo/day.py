@@ -91,7 +91,9 @@ def _work_order_path(session: Session, req_id: int, script: Script, rng: random.
     )
     if script.request_type is RequestType.CONSULTATION and rng.random() < 0.5:
         answer = wo.CompleteBody(opinion="坐席即问即答, 已告知办理流程")
-        workorders.apply_action(session=session, order=order, action="complete", body=answer, actor="demo-seat")
+        workorders.apply_action(
+            session=session, order=order, action="complete", body=answer, actor="demo-seat"
+        )
         return
     unit_id = _pick_unit(session, script.district, script.category)
     if unit_id is None:

@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 
 from liandong.config import get_settings
 from liandong.intake import service
-from liandong.reference import address
-from liandong.triage import store
 from liandong.intake.models import ServiceRequest
 from liandong.intake.schemas import CloseBody, GuideBody, RequestCreate
+from liandong.reference import address
+from liandong.triage import store
 
 
 def receive(*, session: Session, data: RequestCreate, actor: str) -> ServiceRequest:

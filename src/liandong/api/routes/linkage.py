@@ -347,8 +347,13 @@ def surge_state(session: SessionDep, _: Reader) -> dict[str, bool]:
 
 @router.get("/linkage/stream")
 async def stream(
-    request: Request, session: SessionDep, principal: Reader, after_id: Annotated[int, Query(ge=0)] = 0,
-    once: Annotated[bool, Query(description="send what is pending and close (for tests and polling)")] = False,
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    once: Annotated[
+        bool, Query(description="send what is pending and close (for tests and polling)")
+    ] = False,
 ) -> StreamingResponse:
     """Server-sent events: transfers addressed to the caller's platform, as they arrive."""
     platform = platform_of(principal)
@@ -358,7 +363,9 @@ async def stream(
 
     def poll(last: int) -> list[dict[str, Any]]:
         with factory() as poll_session:
-            rows = transfers.list_transfers(session=poll_session, to_platform=platform, after_id=last, limit=100)
+            rows = transfers.list_transfers(
+                session=poll_session, to_platform=platform, after_id=last, limit=100
+            )
             return [TransferRead.model_validate(r).model_dump(mode="json") for r in rows]
 
     async def events() -> AsyncIterator[str]:
