@@ -86,7 +86,9 @@ def test_editing_published_entry_makes_a_version_served_only_when_published(
     v2 = client.patch(f"{E}/{v1['id']}", json={"answer": "可在人社APP线上挂失补办，新卡邮寄到家。"})
     assert v2.status_code == 200, v2.text
     v2 = v2.json()
-    assert v2["id"] != v1["id"] and v2["version"] == 2 and v2["root_id"] == v1["id"] and v2["status"] == "draft"
+    assert (
+        v2["id"] != v1["id"] and v2["version"] == 2 and v2["root_id"] == v1["id"] and v2["status"] == "draft"
+    )
     # A second concurrent revision is refused.
     assert client.patch(f"{E}/{v1['id']}", json={"answer": "别的答案"}).status_code == 409
     hits = client.get("/api/v1/knowledge/search", params={"q": "社保卡丢了怎么补办"}).json()["items"]
@@ -167,7 +169,14 @@ def test_search_filters_and_matched_part(session: Session, client: TestClient) -
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "x" * 50_000}, {"q": "社保", "k": 0}, {"q": "社保", "k": 1000}, {"q": "社保", "region": "abc"}],
+    [
+        {},
+        {"q": ""},
+        {"q": "x" * 50_000},
+        {"q": "社保", "k": 0},
+        {"q": "社保", "k": 1000},
+        {"q": "社保", "region": "abc"},
+    ],
 )
 def test_search_bad_input(client: TestClient, params: dict[str, object]) -> None:
     assert client.get("/api/v1/knowledge/search", params=params).status_code == 422
@@ -194,7 +203,9 @@ def test_search_hostile_queries_answer_cleanly(session: Session, client: TestCli
         {"organisation_id": None},
     ],
 )
-def test_create_bad_input_writes_nothing(session: Session, client: TestClient, change: dict[str, object]) -> None:
+def test_create_bad_input_writes_nothing(
+    session: Session, client: TestClient, change: dict[str, object]
+) -> None:
     org = make_unit(session)
     before = kcounts(session)
     r = client.post(E, json=entry_body(org.id) | change)

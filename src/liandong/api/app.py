@@ -11,6 +11,7 @@ from liandong.api import errors, openapi
 from liandong.api.limits import BodySizeLimit
 from liandong.api.routes import (
     analytics,
+    bot,
     calls,
     exchange,
     health,
@@ -68,6 +69,7 @@ def create_app(
         analytics.router,
         exchange.router,
         knowledge.router,
+        bot.router,
     ):
         app.include_router(router)
 

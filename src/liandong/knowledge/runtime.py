@@ -70,7 +70,7 @@ def order_doc(order: WorkOrder) -> EntryDoc:
 class _Synced:
     """One index kept in step with a set of rows identified by (id, updated_at)."""
 
-    base: Callable[[], Select[Any]]
+    base: Callable[[], Select[int, datetime]]
     model: Any
     to_doc: Callable[[Any], EntryDoc]
     index: KnowledgeIndex
@@ -118,13 +118,13 @@ _runtimes: dict[str, Runtime] = {}
 _lock = threading.Lock()
 
 
-def _published() -> Select[Any]:
+def _published() -> Select[int, datetime]:
     return select(KnowledgeEntry.id, KnowledgeEntry.updated_at).where(
         KnowledgeEntry.status == EntryStatus.PUBLISHED.value
     )
 
 
-def _finished() -> Select[Any]:
+def _finished() -> Select[int, datetime]:
     return (
         select(WorkOrder.id, WorkOrder.updated_at)
         .where(WorkOrder.status.in_(CASE_STATES))
