@@ -22,6 +22,12 @@ from liandong.config import Settings
 from liandong.database.core import create_db_engine
 from liandong.database.migrate import upgrade
 
+# Shared 2-core machines make generation slow at times: that is not a failure of the code under test.
+hypothesis_settings.register_profile(
+    "liandong", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("liandong")
+
 PG_URL = os.environ.get("LIANDONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
