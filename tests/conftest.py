@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 os.environ.setdefault("LIANDONG_ENVIRONMENT", "test")
 os.environ.setdefault("LIANDONG_SECRET_KEY", "test-secret-key-for-liandong-suite-0123456789")
 
-from liandong.config import Settings  # noqa: E402 - after the environment defaults above
-from liandong.database.core import create_db_engine  # noqa: E402
-from liandong.database.migrate import upgrade  # noqa: E402
+from liandong.config import Settings
+from liandong.database.core import create_db_engine
+from liandong.database.migrate import upgrade
 
 # Shared 2-core machines make generation slow at times: that is not a failure of the code under test.
 hypothesis_settings.register_profile(
