@@ -27,7 +27,7 @@ class PoliceIncident(Base):
     jurisdiction_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # GXDWDM
     confidential: Mapped[bool] = mapped_column(default=False)  # SFBM 是否保密
     status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.RECEIVED.value)
-    reported_at: Mapped[datetime] = mapped_column(default=utcnow)  # BJSJ
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # BJSJ
     caller_phone_enc: Mapped[str | None] = mapped_column(Text)  # BJDH, encrypted
     caller_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     caller_phone_masked: Mapped[str | None] = mapped_column(String(40))

@@ -30,12 +30,13 @@ class WorkOrder(Base):
     handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     adcode: Mapped[str | None] = mapped_column(String(12), index=True)
     summary: Mapped[str] = mapped_column(Text)
-    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: the daily KPI rollups select by these timestamps.
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     due_at: Mapped[datetime]
     remind_at: Mapped[datetime | None] = mapped_column(index=True)  # when the SLA sweep sends a reminder
     dispatched_at: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
-    completed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None] = mapped_column(index=True)
     visited_at: Mapped[datetime | None]
     archived_at: Mapped[datetime | None]
     handle_opinion: Mapped[str | None] = mapped_column(Text)  # HANDLEOPINION
