@@ -66,13 +66,14 @@ def demo(
     seed: int = 12345,
 ) -> None:
     """Seed the demo city (长沙) and replay a realistic day of requests through the system."""
-    from liandong.demo import city, day, users
+    from liandong.demo import city, day, knowledge, users
 
     with _session_factory()() as session:
         added = city.seed(session=session)
         logins = users.seed(session=session)
+        entries = knowledge.seed(session=session)
         session.commit()
-        console.print(f"demo city: {added} organisations and {logins} logins added")
+        console.print(f"demo city: {added} organisations, {logins} logins, {entries} knowledge entries added")
         with Progress(console=console) as progress:
             task = progress.add_task("replaying a day of requests", total=requests)
             tally = day.replay_day(
