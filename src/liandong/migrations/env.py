@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from liandong.database import models  # noqa: F401 - registers every table
+from liandong.database import models
 from liandong.database.core import Base, create_db_engine
 
 config = context.config
