@@ -15,7 +15,7 @@ import typer
 from liandong.triage.engine import Triager
 from liandong.triage.evaluate import format_report, looks_like_platforms, report
 from liandong.triage.model import CategoryModel, ModelError
-from liandong.triage.train import TrainingError, fit, prepare
+from liandong.triage.train import DEFAULT_C, DEFAULT_MAX_FEATURES, TrainingError, fit, prepare
 
 app = typer.Typer(help="Triage: route requests to 12345 / 110 / 119 / 120 / 122 / utility / out of scope.")
 
@@ -124,8 +124,8 @@ def train(
     output: Annotated[Path, typer.Option("--output", help="where to write the model (.joblib)")],
     text_column: Annotated[str, typer.Option("--text-column")] = "text",
     label_column: Annotated[str, typer.Option("--label-column")] = "label",
-    c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 20.0,
-    max_features: Annotated[int, typer.Option("--max-features")] = 60_000,
+    c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = DEFAULT_C,
+    max_features: Annotated[int, typer.Option("--max-features")] = DEFAULT_MAX_FEATURES,
 ) -> None:
     """Train a category model from labelled work orders; rows with an empty text or label are skipped."""
     rows = _read_rows(data, [text_column, label_column])
@@ -138,7 +138,7 @@ def train(
         raise _fail(f"{data}: no rows with both text and label")
     try:
         model = fit(
-            tokens=prepare([t for t, _ in pairs]),
+            texts=prepare([t for t, _ in pairs]),
             labels=[y for _, y in pairs],
             c=c,
             max_features=max_features,

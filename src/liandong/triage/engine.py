@@ -53,9 +53,21 @@ class Triager:
 
     def triage(self, text: str, *, strict: bool = False) -> Decision:
         """Decide one request; empty text gives an uncertain decision (or EmptyText when strict)."""
-        rules, model = self._rules, self._model
+        return self._triage(text, self._rules, self._model, strict=strict)
+
+    def _triage(
+        self,
+        text: str,
+        rules: RuleSet,
+        model: CategoryModel,
+        *,
+        strict: bool = False,
+        predicted: tuple[str, float] | None = None,
+        clean: str | None = None,
+    ) -> Decision:
         truncated = len(text) > MAX_CHARS
-        clean = normalize(text[:MAX_CHARS])
+        if clean is None:
+            clean = normalize(text[:MAX_CHARS])
         if not is_meaningful(clean):
             if strict:
                 raise EmptyText("the request has no words to triage")
@@ -72,14 +84,22 @@ class Triager:
                 rules_version=rules.label,
                 model_version=_model_version(model),
             )
-        decision = _decide(clean, rules, model)
+        decision = _decide(clean, rules, model, predicted)
         if truncated:
             decision.reasons.append(Reason(rule="truncated", detail=f"只分析了前 {MAX_CHARS} 个字符"))
         return decision
 
     def triage_many(self, texts: Iterable[str]) -> list[Decision]:
         """triage() over many texts, in order; one bad text never stops the batch."""
-        return [self.triage(t if isinstance(t, str) else "" if t is None else str(t)) for t in texts]
+        rules, model = self._rules, self._model
+        items = [t if isinstance(t, str) else "" if t is None else str(t) for t in texts]
+        # The model scores the whole batch in one sparse product; rules still run per text.
+        cleaned = [normalize(t[:MAX_CHARS]) for t in items]
+        predicted = model.predict_many(cleaned)
+        return [
+            self._triage(t, rules, model, predicted=p if is_meaningful(c) else None, clean=c)
+            for t, c, p in zip(items, cleaned, predicted, strict=True)
+        ]
 
 
 def _model_version(model: CategoryModel) -> str | None:
@@ -87,7 +107,9 @@ def _model_version(model: CategoryModel) -> str | None:
     return str(value) if value is not None else None
 
 
-def _decide(text: str, rules: RuleSet, model: CategoryModel) -> Decision:
+def _decide(
+    text: str, rules: RuleSet, model: CategoryModel, predicted: tuple[str, float] | None = None
+) -> Decision:
     hits = rules.match(text)
     scores: dict[Platform, float] = defaultdict(float)
     emergency_scores: dict[Platform, float] = defaultdict(float)
@@ -96,7 +118,7 @@ def _decide(text: str, rules: RuleSet, model: CategoryModel) -> Decision:
         if hit.emergency:
             emergency_scores[hit.platform] += _hit_score(hit)
     doc = rules.document
-    category, cat_p = model.predict(text)
+    category, cat_p = predicted if predicted is not None else model.predict(text)
     request_type, type_words = classify_request_type(text)
     reasons = [Reason(rule=h.rule_id, words=list(h.words), detail=h.detail) for h in hits]
     guidance: list[Guide] = []

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from liandong.triage.enums import Domain, Platform
+from liandong.triage.wordregex import trie_source
 
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 _MAX_KEYWORDS = 2000
@@ -125,7 +126,9 @@ class Hit:
 
 
 def _alternation(words: Iterable[str], patterns: Iterable[str] = ()) -> re.Pattern[str] | None:
-    parts = [re.escape(w) for w in sorted(set(words), key=len, reverse=True)] + [f"(?:{p})" for p in patterns]
+    # Words first (longest match at a position wins), then the patterns, as one compiled pattern per rule.
+    words = set(words)
+    parts = ([trie_source(words)] if words else []) + [f"(?:{p})" for p in patterns]
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
@@ -136,6 +139,20 @@ class _Compiled:
     context: re.Pattern[str] | None
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
+    # First two characters (lower-cased) of every keyword: a rule none of whose bigrams is in the text cannot
+    # fire, so its scan is skipped. None (always scan) when the rule has patterns or one-character keywords.
+    gate: frozenset[str] | None = None
+
+
+def _gate(rule: Rule) -> frozenset[str] | None:
+    if rule.patterns or any(len(w) < 2 for w in rule.keywords):
+        return None
+    return frozenset(w[:2].lower() for w in rule.keywords)
+
+
+def _bigrams(text: str) -> set[str]:
+    low = text.lower()
+    return {low[i : i + 2] for i in range(len(low) - 1)}
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,7 @@ class RuleSet:
                 context=_alternation(r.context),
                 before=_alternation(r.suppress_before),
                 after=_alternation(r.suppress_after),
+                gate=_gate(r),
             )
             for r in document.rules
         )
@@ -274,9 +292,15 @@ class RuleSet:
     def match(self, text: str) -> list[Hit]:
         """Every rule that fires on text, with its words; suppressed hits do not count."""
         hits: list[Hit] = []
+        grams: set[str] | None = None
         for c in self._compiled:
             if c.matcher is None:
                 continue
+            if c.gate is not None:
+                if grams is None:
+                    grams = _bigrams(text)
+                if c.gate.isdisjoint(grams):
+                    continue
             words: list[str] = []
             for m in c.matcher.finditer(text):
                 if c.before is not None and c.before.search(text, max(0, m.start() - 4), m.start()):

@@ -2,43 +2,77 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
 
-from liandong.triage.features import analyze, tokenize
+from liandong.triage.features import ngrams, reduce_text, stop_pattern
 from liandong.triage.model import CategoryModel
 from liandong.triage.normalize import MODEL_MAX_CHARS, normalize
+
+DEFAULT_C = 0.5
+DEFAULT_MAX_FEATURES = 80_000
+# Candidate softmax scales for the SVM margins; the one with the lowest cross-validated log-loss is kept.
+_SCALES = (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
+_FALLBACK_SCALE = 6.0
 
 
 class TrainingError(ValueError):
     """The training data cannot produce a model."""
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return analyze(tokens)
-
-
-def prepare(texts: Sequence[str], *, pretokenized: bool = False) -> list[list[str]]:
-    """Token lists: raw texts are normalised and segmented; pre-segmented ones are split on spaces."""
+def prepare(texts: Sequence[str], *, pretokenized: bool = False) -> list[str]:
+    """Texts ready for fit(): raw ones normalised; pre-segmented ones kept (reduction drops the spaces)."""
     if pretokenized:
-        return [str(t).split() for t in texts]
-    return [tokenize(normalize(str(t))[:MODEL_MAX_CHARS]) for t in texts]
+        return [str(t) for t in texts]
+    return [normalize(str(t))[:MODEL_MAX_CHARS] for t in texts]
+
+
+def _svm(c: float) -> LinearSVC:
+    # Balanced weights: the small classes (交通运输, 卫生计生) otherwise lose recall to 城乡建设.
+    return LinearSVC(C=c, class_weight="balanced", random_state=0)
+
+
+def _log_loss(margins: npt.NDArray[np.float64], y_idx: npt.NDArray[np.int64], scale: float) -> float:
+    z = margins * scale
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-logp[np.arange(len(y_idx)), y_idx].mean())
+
+
+def _scale(x: sparse.csr_matrix, y: npt.NDArray[np.str_], c: float, classes: list[str]) -> float:
+    """Softmax scale turning SVM margins into probabilities, chosen by 3-fold CV on the training rows."""
+    _, counts = np.unique(y, return_counts=True)
+    if len(classes) < 3 or counts.min() < 3:
+        return _FALLBACK_SCALE
+    margins = np.zeros((len(y), len(classes)))
+    for tr, te in StratifiedKFold(3, shuffle=True, random_state=0).split(x, y):
+        clf = _svm(c).fit(x[tr], y[tr])
+        if list(clf.classes_) != classes:
+            return _FALLBACK_SCALE
+        margins[te] = clf.decision_function(x[te])
+    y_idx = np.searchsorted(np.asarray(classes), y)
+    return min(_SCALES, key=lambda s: _log_loss(margins, y_idx, s))
 
 
 def fit(
     *,
-    tokens: Sequence[list[str]],
+    texts: Sequence[str],
     labels: Sequence[str],
-    c: float = 20.0,
-    max_features: int = 60_000,
+    stopwords: Sequence[str] = (),
+    c: float = DEFAULT_C,
+    max_features: int = DEFAULT_MAX_FEATURES,
     meta: dict[str, Any] | None = None,
 ) -> CategoryModel:
-    """Fit TF-IDF + multinomial logistic regression, keep the most useful features, refit, export."""
-    if len(tokens) != len(labels):
+    """Fit TF-IDF char n-grams + linear SVM, keep the most useful features, refit, calibrate, export."""
+    if len(texts) != len(labels):
         raise TrainingError("texts and labels differ in length")
     classes = sorted(set(labels))
     if len(classes) < 2:
@@ -46,25 +80,31 @@ def fit(
     counts = {k: list(labels).count(k) for k in classes}
     if min(counts.values()) < 2:
         raise TrainingError(f"every class needs at least 2 examples: {counts}")
+    pattern = stop_pattern(stopwords)
+    reduced = [reduce_text(t, pattern) for t in texts]
+    if not any(reduced):
+        raise TrainingError("no text holds a Chinese character")
     y = np.asarray(labels)
-    vec = TfidfVectorizer(analyzer=_identity, lowercase=False, sublinear_tf=True, min_df=2, dtype=np.float32)
-    x = vec.fit_transform(tokens)
-    clf = LogisticRegression(C=c, max_iter=3000)
-    clf.fit(x, y)
+    options: dict[str, Any] = {
+        "analyzer": ngrams,
+        "lowercase": False,
+        "sublinear_tf": True,
+        "dtype": np.float32,
+    }
+    vec = TfidfVectorizer(min_df=2 if len(texts) >= 50 else 1, **options)
+    x = vec.fit_transform(reduced)
+    clf = _svm(c).fit(x, y)
     # Keep the features with the largest weight for any class: the file stays small, the model as good.
     strength = np.abs(clf.coef_).max(axis=0)
     keep = np.sort(np.argsort(-strength)[:max_features])
     names = vec.get_feature_names_out()[keep]
-    vec2 = TfidfVectorizer(
-        analyzer=_identity, lowercase=False, sublinear_tf=True, vocabulary=list(names), dtype=np.float32
-    )
-    x2 = vec2.fit_transform(tokens)
-    # Refit idf on the full data with the kept vocabulary, then the classifier on it.
-    clf2 = LogisticRegression(C=c, max_iter=3000)
-    clf2.fit(x2, y)
-    coef, intercept = clf2.coef_, clf2.intercept_
+    vec2 = TfidfVectorizer(vocabulary=list(names), **options)
+    x2 = vec2.fit_transform(reduced)
+    clf2 = _svm(c).fit(x2, y)
+    scale = _scale(x2, y, c, classes)
+    coef, intercept = clf2.coef_ * scale, clf2.intercept_ * scale
     if coef.shape[0] == 1:
-        # Binary LR keeps one weight row; split it so softmax over two rows gives the same sigmoid.
+        # Binary SVM keeps one weight row; split it so softmax over two rows gives the same decision.
         coef = np.vstack([-coef / 2, coef / 2])
         intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
     return CategoryModel(
@@ -73,11 +113,27 @@ def fit(
         idf=vec2.idf_.astype(np.float32),
         coef=coef.T.astype(np.float32).copy(),
         intercept=intercept.astype(np.float32),
+        stopwords=tuple(stopwords),
         meta={
             **(meta or {}),
             "c": c,
+            "softmax_scale": scale,
             "n_features": len(names),
             "n_train": len(labels),
             "class_counts": counts,
         },
     )
+
+
+def derive_stopwords(*, raw: Sequence[str], segmented: Sequence[str], min_docs: int = 3) -> list[str]:
+    """Words the segmented data's preprocessing removed: jieba words of raw texts never seen in it."""
+    from liandong.triage.segment import words  # jieba is needed only here, at training time
+
+    vocab = {w for t in segmented for w in str(t).split()}
+    docs: dict[str, int] = {}
+    chinese = re.compile(r"[\u4e00-\u9fff]{1,4}")
+    for text in raw:
+        for w in set(words(normalize(str(text)))):
+            if w not in vocab and chinese.fullmatch(w):
+                docs[w] = docs.get(w, 0) + 1
+    return sorted(w for w, n in docs.items() if n >= min_docs)
