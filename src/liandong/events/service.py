@@ -77,3 +77,29 @@ def replay(events: Iterable[Event]) -> dict[str, Any]:
     for event in events:
         state.update(event.after)
     return state
+
+
+def record_change(
+    *,
+    session: Session,
+    entity_type: str,
+    obj: Any,
+    tracked: Iterable[str],
+    action: str,
+    actor: str,
+    before: dict[str, Any],
+    note: str | None = None,
+) -> Event:
+    """Record a change of `obj` against the snapshot `before` taken of the same tracked fields."""
+    return record(
+        session=session,
+        entity_type=entity_type,
+        entity_id=obj.id,
+        action=action,
+        actor=actor,
+        before=before,
+        after=snapshot(obj, tracked),
+        from_state=str(before.get("status") or "") or None,
+        to_state=getattr(obj, "status", None),
+        note=note,
+    )

@@ -190,16 +190,14 @@ def apply_action(
     EFFECTS[action](session, incident, body, now)
     incident.status = target
     session.flush()
-    events.record(
+    events.record_change(
         session=session,
         entity_type=ENTITY,
-        entity_id=incident.id,
+        obj=incident,
+        tracked=TRACKED,
         action=action,
         actor=actor,
         before=before,
-        after=events.snapshot(incident, TRACKED),
-        from_state=before["status"],
-        to_state=target,
         note=getattr(body, "note", None) or getattr(body, "reason", None),
     )
     outbox.enqueue(session=session, topic="incident.changed",

@@ -119,16 +119,14 @@ def transition(
     for key, value in (changes or {}).items():
         setattr(req, key, value)
     session.flush()
-    events.record(
+    events.record_change(
         session=session,
         entity_type=ENTITY,
-        entity_id=req.id,
+        obj=req,
+        tracked=TRACKED,
         action=action,
         actor=actor,
         before=before,
-        after=events.snapshot(req, TRACKED),
-        from_state=before["status"],
-        to_state=target,
         note=note,
     )
     return req

@@ -49,16 +49,14 @@ def _record(
     before: dict[str, object],
     note: str | None = None,
 ) -> None:
-    events.record(
+    events.record_change(
         session=session,
         entity_type=ENTITY,
-        entity_id=neg.id,
+        obj=neg,
+        tracked=TRACKED,
         action=action,
         actor=actor,
         before=before,
-        after=events.snapshot(neg, TRACKED),
-        from_state=str(before.get("status") or "") or None,
-        to_state=neg.status,
         note=note,
     )
 

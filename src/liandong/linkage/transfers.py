@@ -46,16 +46,14 @@ def _record(
     before: dict[str, object],
     note: str | None = None,
 ) -> None:
-    events.record(
+    events.record_change(
         session=session,
         entity_type=ENTITY,
-        entity_id=transfer.id,
+        obj=transfer,
+        tracked=TRACKED,
         action=action,
         actor=actor,
         before=before,
-        after=events.snapshot(transfer, TRACKED),
-        from_state=str(before.get("status") or "") or None,
-        to_state=transfer.status,
         note=note,
     )
 

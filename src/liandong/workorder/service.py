@@ -261,16 +261,14 @@ def apply_action(
     EFFECTS[action](session, order, body, now)
     order.status = target
     session.flush()
-    events.record(
+    events.record_change(
         session=session,
         entity_type=ENTITY,
-        entity_id=order.id,
+        obj=order,
+        tracked=TRACKED,
         action=action,
         actor=actor,
         before=before,
-        after=events.snapshot(order, TRACKED),
-        from_state=before["status"],
-        to_state=target,
         note=getattr(body, "note", None) or getattr(body, "reason", None),
     )
     # Other domains (closed-loop feedback, the exchange with peer nodes) follow changes through the outbox.
