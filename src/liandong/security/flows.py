@@ -47,3 +47,34 @@ def revoke_token(*, session: Session, token_id: int, actor: str) -> ApiToken:
     )
     session.commit()
     return token
+
+
+def record_read(
+    *, session: Session, actor: str, source_ip: str | None, entity_type: str, entity_id: int
+) -> None:
+    """A read of personal data is itself a recorded event (可追溯)."""
+    audit.append(
+        session=session,
+        actor=actor,
+        action=f"{entity_type.rstrip('s')}.read",
+        entity_type=entity_type,
+        entity_id=entity_id,
+        source_ip=source_ip,
+    )
+    session.commit()
+
+
+def record_unmask(
+    *, session: Session, actor: str, source_ip: str | None, entity_type: str, entity_id: int, reason: str
+) -> None:
+    """Showing masked personal data in full needs a reason, kept in the audit log."""
+    audit.append(
+        session=session,
+        actor=actor,
+        action="pii.unmask",
+        entity_type=entity_type,
+        entity_id=entity_id,
+        detail={"reason": reason},
+        source_ip=source_ip,
+    )
+    session.commit()

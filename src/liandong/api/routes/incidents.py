@@ -16,7 +16,8 @@ from liandong.incident import flows, service
 from liandong.incident.enums import IncidentStatus
 from liandong.incident.lifecycle import INCIDENT_LIFECYCLE
 from liandong.incident.schemas import ACTION_BODIES, IncidentCreate, IncidentRead
-from liandong.security import audit, pii, scopes
+from liandong.security import flows as security_flows
+from liandong.security import pii, scopes
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 from liandong.security.schemas import UnmaskBody
@@ -55,9 +56,13 @@ def list_incidents(
 def get_incident(incident_id: IdPath, session: SessionDep, principal: Reader) -> IncidentRead:
     incident = service.require(session=session, incident_id=incident_id)
     scopes.check_incident(principal, incident)
-    audit.append(session=session, actor=principal.actor, action="incident.read", entity_type="incidents",
-                 entity_id=incident.id, source_ip=principal.source_ip)  # fmt: skip
-    session.commit()
+    security_flows.record_read(
+        session=session,
+        actor=principal.actor,
+        source_ip=principal.source_ip,
+        entity_type="incidents",
+        entity_id=incident.id,
+    )
     return service.to_read(incident)
 
 
@@ -68,9 +73,14 @@ def unmask_incident(
 ) -> dict[str, Any]:  # fmt: skip
     incident = service.require(session=session, incident_id=incident_id)
     scopes.check_incident(principal, incident)
-    audit.append(session=session, actor=principal.actor, action="pii.unmask", entity_type="incidents",
-                 entity_id=incident.id, detail={"reason": body.reason}, source_ip=client_ip(request))  # fmt: skip
-    session.commit()
+    security_flows.record_unmask(
+        session=session,
+        actor=principal.actor,
+        source_ip=client_ip(request),
+        entity_type="incidents",
+        entity_id=incident.id,
+        reason=body.reason,
+    )
     return {"caller_phone": pii.decrypt(incident.caller_phone_enc) if incident.caller_phone_enc else None}
 
 

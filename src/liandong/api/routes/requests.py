@@ -17,7 +17,8 @@ from liandong.events.schemas import EventRead
 from liandong.intake import flows, service
 from liandong.intake.enums import Channel, RequestStatus
 from liandong.intake.schemas import CloseBody, GuideBody, RequestCreate, RequestRead
-from liandong.security import audit, pii, scopes
+from liandong.security import flows as security_flows
+from liandong.security import pii, scopes
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 from liandong.security.schemas import UnmaskBody
@@ -70,9 +71,13 @@ def list_requests(
 def get_request(request_id: IdPath, session: SessionDep, principal: Reader) -> RequestRead:
     req = service.require(session=session, request_id=request_id)
     scopes.check_request(session, principal, req)
-    audit.append(session=session, actor=principal.actor, action="request.read", entity_type="requests",
-                 entity_id=req.id, source_ip=principal.source_ip)  # fmt: skip
-    session.commit()
+    security_flows.record_read(
+        session=session,
+        actor=principal.actor,
+        source_ip=principal.source_ip,
+        entity_type="requests",
+        entity_id=req.id,
+    )
     return RequestRead.model_validate(req)
 
 
@@ -83,9 +88,14 @@ def unmask_request(
 ) -> dict[str, Any]:  # fmt: skip
     """The caller's full name and number, for a call-back; recorded in the audit log with the reason."""
     req = service.require(session=session, request_id=request_id)
-    audit.append(session=session, actor=principal.actor, action="pii.unmask", entity_type="requests",
-                 entity_id=req.id, detail={"reason": body.reason}, source_ip=client_ip(request))  # fmt: skip
-    session.commit()
+    security_flows.record_unmask(
+        session=session,
+        actor=principal.actor,
+        source_ip=client_ip(request),
+        entity_type="requests",
+        entity_id=req.id,
+        reason=body.reason,
+    )
     return {
         "caller_name": pii.decrypt(req.caller_name_enc) if req.caller_name_enc else None,
         "caller_phone": pii.decrypt(req.caller_phone_enc) if req.caller_phone_enc else None,

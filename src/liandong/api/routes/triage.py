@@ -101,7 +101,7 @@ def put_rules(body: RulesYaml, session: SessionDep, principal: RulesWriter) -> d
 
 @router.post("/rules/keywords")
 def edit_keywords(body: KeywordEdit, session: SessionDep, principal: RulesWriter) -> dict[str, Any]:
-    row = store.edit_keywords(
+    row = flows.edit_keywords(
         session=session,
         rule_id=body.rule_id,
         add=body.add,
@@ -109,7 +109,6 @@ def edit_keywords(body: KeywordEdit, session: SessionDep, principal: RulesWriter
         actor=principal.actor,
         note=body.note,
     )
-    session.commit()
     return {"id": row.id, "version": row.version, "hash": row.content_hash}
 
 
@@ -158,7 +157,7 @@ def decide_consultation(
     principal: Annotated[Principal, can(Perm.SUPERVISE, Perm.TRIAGE_RULES_WRITE)],
 ) -> dict[str, Any]:
     """Record the meeting's decision and apply it to the item list, so the same dispute does not recur."""
-    item = consultation.decide(
+    item = flows.decide_consultation(
         session=session,
         item_id=item_id,
         platform=body.platform,
@@ -167,7 +166,6 @@ def decide_consultation(
         unit_id=body.unit_id,
         actor=principal.actor,
     )
-    session.commit()
     return _item(item)
 
 
