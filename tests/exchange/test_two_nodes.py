@@ -35,7 +35,8 @@ def _chaos(nodes: tuple[Node, Node], stop: threading.Event, seed: int) -> None:
             node.wait_ready(timeout=120)  # a kill while it still starts would test nothing new
 
 
-def _wait(predicate: object, timeout: float = 120) -> None:
+def _wait(predicate: object, timeout: float = 360) -> None:
+    """Generous: restarted API processes load the triage model on a busy 2-core machine; lost messages never settle."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():  # type: ignore[operator]
