@@ -191,7 +191,3 @@ def is_co_handler(*, session: Session, order_id: int, unit_id: int | None) -> bo
         )
         is not None
     )
-
-
-def incident_by_id(*, session: Session, incident_id: int) -> PoliceIncident:
-    return incidents.require(session=session, incident_id=incident_id)

@@ -324,3 +324,18 @@ def list_transfers(
     else:
         stmt = stmt.order_by(Transfer.id.desc())
     return list(session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def still_open(*, session: Session, limit: int = 50, offset: int = 0) -> list[Transfer]:
+    """Transfers not yet closed on either side (pending, or accepted without completion feedback), oldest first."""
+    stmt = (
+        select(Transfer)
+        .where(
+            (Transfer.status == TransferStatus.PENDING.value)
+            | ((Transfer.status == TransferStatus.ACCEPTED.value) & Transfer.completed_at.is_(None))
+        )
+        .order_by(Transfer.created_at)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(stmt))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, status
-from sqlalchemy import select
 
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.core.errors import NotFound
 from liandong.core.ids import IdPath, IdQuery
 from liandong.core.timeutil import utcnow
-from liandong.linkage.models import Transfer
+from liandong.linkage import transfers
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 from liandong.supervision import flows, service
@@ -84,16 +83,7 @@ def sweep_now(session: SessionDep, principal: Supervisor) -> SweepResult:
 def tracking(session: SessionDep, _: Supervisor, paging: PagingDep) -> list[dict[str, Any]]:
     """Every transfer between the platforms still open on either side, oldest first, with overdue flags."""
     now = utcnow()
-    rows = session.scalars(
-        select(Transfer)
-        .where(
-            (Transfer.status == "pending")
-            | ((Transfer.status == "accepted") & Transfer.completed_at.is_(None))
-        )
-        .order_by(Transfer.created_at)
-        .limit(paging.limit)
-        .offset(paging.offset)
-    ).all()
+    rows = transfers.still_open(session=session, limit=paging.limit, offset=paging.offset)
     return [
         {
             "transfer_id": t.id,
