@@ -33,7 +33,7 @@ run: install
 	@echo ""
 	@echo "liandong is starting on http://127.0.0.1:8000  (console: /console, API docs: /docs)"
 	@$(BIN)/liandong demo-logins 2>/dev/null || true
-	$(BIN)/liandong serve --host 127.0.0.1 --port 8000
+	$(BIN)/liandong serve --host 127.0.0.1 --port 8000 --with-worker
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench scripts

@@ -98,11 +98,11 @@ app.add_typer(audit_app, name="audit")
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the audit hash chain; exit 1 if any row was altered or deleted."""
-    from liandong.security import audit
+    """Seal committed audit rows, recompute the hash chain; exit 1 if any row was altered or deleted."""
+    from liandong.security import flows
 
     with _session_factory()() as session:
-        result = audit.verify(session=session)
+        result = flows.verify_audit(session=session)
     if not result.ok:
         for problem in result.problems[:50]:
             console.print(f"[red]{problem}[/red]")
@@ -165,14 +165,31 @@ def users_token(
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
-    """Run the API and console."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API worker processes")] = 1,
+    with_worker: Annotated[
+        bool, typer.Option("--with-worker", help="also run the background worker as a child process")
+    ] = False,
+) -> None:
+    """Run the API and console (production runs `liandong worker` as its own service instead of --with-worker)."""
+    import subprocess
+    import sys
+
     import uvicorn
 
     settings = get_settings()
     console.print(f"liandong on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("liandong.api.app:create_app", factory=True, host=host, port=port, reload=reload,
-                log_level=settings.log_level.lower())  # fmt: skip
+    child = subprocess.Popen([sys.executable, "-m", "liandong", "worker"]) if with_worker else None
+    try:
+        uvicorn.run("liandong.api.app:create_app", factory=True, host=host, port=port, reload=reload,
+                    workers=workers, log_level=settings.log_level.lower())  # fmt: skip
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=30)
 
 
 @app.command()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 # Periodic jobs: (topic, every N seconds). Queued with a dedupe key per time slot, so several workers queue each
 # slot once and a restarted worker neither skips nor repeats a slot.
-PERIODIC: list[tuple[str, int]] = [("supervision.sweep", 60), ("analytics.schedule", 3600)]
+PERIODIC: list[tuple[str, int]] = [
+    ("audit.seal", 5),
+    ("supervision.sweep", 60),
+    ("analytics.schedule", 3600),
+]
 
 
 def register_all() -> None:
@@ -12,4 +16,5 @@ def register_all() -> None:
     from liandong.analytics import rollup as analytics_rollup  # noqa: F401
     from liandong.exchange import delivery as exchange_delivery  # noqa: F401
     from liandong.linkage import jobs as linkage_jobs  # noqa: F401
+    from liandong.security import jobs as security_jobs  # noqa: F401
     from liandong.speech import jobs as speech_jobs  # noqa: F401

@@ -187,3 +187,35 @@ def test_guidance_script_recorded(session: Session, as_role: AsRole) -> None:
         == 422
     )
     assert counts(session) == before
+
+
+def test_notified_hotline_acknowledges_once(
+    session: Session, session_factory: sessionmaker[Session], as_role: AsRole
+) -> None:
+    from liandong.demo import city
+
+    city.seed(session=session)
+    session.commit()
+    supervisor = as_role("supervisor")
+    activation = post(
+        supervisor,
+        "/api/v1/linkage/activations",
+        {"plan_code": "natural_disaster", "title": "暴雨", "description": "城区内涝", "adcode": "430104"},
+        201,
+    )
+    note = activation["notifications"][0]
+    stranger = as_role("unit_staff", organisation_id=activation["notifications"][1]["organisation_id"])
+    before = counts(session)
+    refused = stranger.post(f"/api/v1/linkage/notifications/{note['id']}/acknowledge")
+    assert refused.status_code == 403 and counts(session) == before
+    assert supervisor.post("/api/v1/linkage/notifications/99999/acknowledge").status_code == 404
+    hotline = as_role("unit_staff", organisation_id=note["organisation_id"])
+    first = post(hotline, f"/api/v1/linkage/notifications/{note['id']}/acknowledge")
+    assert first["status"] == "acknowledged" and first["acknowledged_at"]
+    again = post(hotline, f"/api/v1/linkage/notifications/{note['id']}/acknowledge")
+    assert again["acknowledged_at"] == first["acknowledged_at"]  # idempotent: the first time stands
+    worker.drain(session_factory)  # delivery after acknowledgement does not move it back
+    shown = supervisor.get(f"/api/v1/linkage/activations/{activation['id']}").json()["notifications"]
+    assert next(n for n in shown if n["id"] == note["id"])["status"] == "acknowledged"
+    history = supervisor.get(f"/api/v1/linkage/activations/{activation['id']}").json()
+    assert history["status"] == "active"

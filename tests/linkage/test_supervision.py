@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -120,10 +121,12 @@ def test_tracking_lists_open_linked_items(session: Session, as_role: AsRole) -> 
 
 
 def test_periodic_sweep_runs_through_the_worker(session_factory: sessionmaker[Session]) -> None:
-    from liandong.worker_handlers import PERIODIC
+    from liandong.worker_handlers import PERIODIC, register_all
 
-    assert worker.schedule_periodic(session_factory, PERIODIC) == len(PERIODIC)
-    assert worker.schedule_periodic(session_factory, PERIODIC) == 0  # same slot: queued once
+    register_all()
+    now = time.time()
+    assert worker.schedule_periodic(session_factory, PERIODIC, now=now) == len(PERIODIC)
+    assert worker.schedule_periodic(session_factory, PERIODIC, now=now + 0.5) == 0  # same slot: queued once
     with session_factory() as s:
         assert "supervision.sweep" in {j.topic for j in outbox.list_jobs(session=s)}
     assert worker.drain(session_factory) >= 1

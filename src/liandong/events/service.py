@@ -59,8 +59,7 @@ def record(
         after={k: after[k] for k in changed},
         note=note,
     )
-    session.add(event)
-    session.flush()
+    session.add(event)  # written by the next flush, at the latest the use case's commit
     return event
 
 

@@ -41,6 +41,7 @@ def create(
         longitude=data.longitude,
         service_code=data.service_code,
         triage=triage,
+        attachments=[],  # a new request has none: saves a lazy load when it is read back
     )
     if data.caller_name:
         req.caller_name_enc = pii.encrypt(data.caller_name)

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liandong.core.errors import Conflict, InvalidInput, NotFound
+from liandong.core.errors import InvalidInput, NotFound
 from liandong.core.timeutil import utcnow
 from liandong.events import service as events
 from liandong.intake.models import ServiceRequest
+from liandong.linkage.lifecycle import CONSULTATION_LIFECYCLE
 from liandong.linkage.models import ConsultationItem, Transfer
 from liandong.reference.models import Organisation
 from liandong.triage import store
@@ -69,8 +70,7 @@ def decide(
     item = session.get(ConsultationItem, item_id)
     if item is None:
         raise NotFound("consultation item", item_id)
-    if item.status != "open":
-        raise Conflict(f"consultation item {item_id} is already decided", details={"state": item.status})
+    decided = CONSULTATION_LIFECYCLE.next_state(item.status, "decide")
     if unit_id is not None and session.get(Organisation, unit_id) is None:
         raise InvalidInput("unit_id", f"unknown organisation {unit_id}")
     cleaned = [k.strip() for k in keywords if k.strip()]
@@ -86,7 +86,7 @@ def decide(
         "weight": 4.0,
     }
     version = store.put_rule(session=session, rule=rule, actor=actor, note=f"会商 #{item.id}: {item.topic}")
-    item.status = "decided"
+    item.status = decided
     item.responsible_platform = platform
     item.responsible_unit_id = unit_id
     item.handling_norm = handling_norm

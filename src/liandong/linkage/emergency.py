@@ -10,10 +10,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liandong.core.errors import Conflict, InvalidInput, NotFound
+from liandong.core.errors import InvalidInput, NotFound
 from liandong.core.timeutil import utcnow
 from liandong.events import service as events
 from liandong.linkage.enums import ActivationStatus
+from liandong.linkage.lifecycle import ACTIVATION_LIFECYCLE, NOTIFICATION_LIFECYCLE
 from liandong.linkage.models import EmergencyActivation, HotlineNotification
 from liandong.linkage.schemas import ActivationCreate
 from liandong.outbox import service as outbox
@@ -116,9 +117,8 @@ def activate(*, session: Session, data: ActivationCreate, actor: str) -> Emergen
 
 def close(*, session: Session, activation_id: int, actor: str) -> EmergencyActivation:
     activation = require(session=session, activation_id=activation_id)
-    if activation.status != ActivationStatus.ACTIVE.value:
-        raise Conflict("the activation is already closed", details={"state": activation.status})
-    activation.status = ActivationStatus.CLOSED.value
+    before = activation.status
+    activation.status = ACTIVATION_LIFECYCLE.next_state(before, "close")
     activation.closed_at = utcnow()
     session.flush()
     events.record(
@@ -127,10 +127,10 @@ def close(*, session: Session, activation_id: int, actor: str) -> EmergencyActiv
         entity_id=activation.id,
         action="close",
         actor=actor,
-        before={"status": "active"},
-        after={"status": "closed"},
-        from_state="active",
-        to_state="closed",
+        before={"status": before},
+        after={"status": activation.status},
+        from_state=before,
+        to_state=activation.status,
     )
     return activation
 
@@ -155,18 +155,36 @@ def notifications(*, session: Session, activation_id: int) -> list[HotlineNotifi
 def deliver(*, session: Session, notification_id: int) -> None:
     """Worker: mark a hotline notification delivered (the exchange relays it where the hotline is a peer node)."""
     note = session.get(HotlineNotification, notification_id)
-    if note is None or note.status != "pending":
-        return  # idempotent: already delivered or gone
-    note.status = "delivered"
+    if note is None or not NOTIFICATION_LIFECYCLE.can(note.status, "deliver"):
+        return  # idempotent: already delivered, acknowledged or gone
+    note.status = NOTIFICATION_LIFECYCLE.next_state(note.status, "deliver")
     note.delivered_at = utcnow()
     session.flush()
 
 
-def acknowledge(*, session: Session, notification_id: int) -> HotlineNotification:
+def require_notification(*, session: Session, notification_id: int) -> HotlineNotification:
     note = session.get(HotlineNotification, notification_id)
     if note is None:
         raise NotFound("hotline notification", notification_id)
-    note.status = "acknowledged"
+    return note
+
+
+def acknowledge(*, session: Session, notification_id: int, actor: str) -> HotlineNotification:
+    """The notified hotline confirms it received the plan's notice (acknowledging twice changes nothing)."""
+    note = require_notification(session=session, notification_id=notification_id)
+    before = note.status
+    note.status = NOTIFICATION_LIFECYCLE.next_state(before, "acknowledge")
+    if note.status == before:
+        return note
     note.acknowledged_at = utcnow()
     session.flush()
+    events.record(
+        session=session,
+        entity_type=ENTITY,
+        entity_id=note.activation_id,
+        action="acknowledge",
+        actor=actor,
+        before={"notification": note.id, "status": before},
+        after={"notification": note.id, "status": note.status},
+    )
     return note

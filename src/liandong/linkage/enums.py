@@ -34,3 +34,16 @@ class LinkKind(StrEnum):
 class ActivationStatus(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
+
+
+class NotificationStatus(StrEnum):
+    """A hotline notified under an emergency plan (预案)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+
+
+class ConsultationStatus(StrEnum):
+    OPEN = "open"  # 待会商
+    DECIDED = "decided"  # 会商确定, written into the item list

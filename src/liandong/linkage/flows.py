@@ -11,7 +11,14 @@ from liandong.intake import service as requests
 from liandong.intake.models import ServiceRequest
 from liandong.linkage import daily, emergency, negotiation, transfers
 from liandong.linkage.enums import LinkKind
-from liandong.linkage.models import CoHandler, EmergencyActivation, Negotiation, NegotiationNote, Transfer
+from liandong.linkage.models import (
+    CoHandler,
+    EmergencyActivation,
+    HotlineNotification,
+    Negotiation,
+    NegotiationNote,
+    Transfer,
+)
 from liandong.linkage.schemas import (
     ActivationCreate,
     GuidanceCreate,
@@ -145,3 +152,9 @@ def close_activation(*, session: Session, activation_id: int, actor: str) -> Eme
     activation = emergency.close(session=session, activation_id=activation_id, actor=actor)
     session.commit()
     return activation
+
+
+def acknowledge_notification(*, session: Session, notification_id: int, actor: str) -> HotlineNotification:
+    note = emergency.acknowledge(session=session, notification_id=notification_id, actor=actor)
+    session.commit()
+    return note

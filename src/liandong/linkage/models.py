@@ -10,7 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from liandong.core.timeutil import utcnow
 from liandong.database import Base
-from liandong.linkage.enums import ActivationStatus, NegotiationStatus, TransferStatus
+from liandong.linkage.enums import (
+    ActivationStatus,
+    ConsultationStatus,
+    NegotiationStatus,
+    NotificationStatus,
+    TransferStatus,
+)
 
 
 class Transfer(Base):
@@ -133,7 +139,7 @@ class HotlineNotification(Base):
     activation_id: Mapped[int] = mapped_column(ForeignKey("emergency_activations.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     message: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | delivered | acknowledged
+    status: Mapped[str] = mapped_column(String(12), default=NotificationStatus.PENDING.value)
     delivered_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
 
@@ -145,7 +151,7 @@ class ConsultationItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(120), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open | decided
+    status: Mapped[str] = mapped_column(String(12), default=ConsultationStatus.OPEN.value)
     request_ids: Mapped[list[Any]] = mapped_column(default=list)
     dispute_count: Mapped[int] = mapped_column(default=0)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)

@@ -65,10 +65,12 @@ def drain(
     return count
 
 
-def schedule_periodic(session_factory: sessionmaker[Session], periodic: list[tuple[str, int]]) -> int:
+def schedule_periodic(
+    session_factory: sessionmaker[Session], periodic: list[tuple[str, int]], *, now: float | None = None
+) -> int:
     """Queue each periodic topic once per slot (dedupe key topic:slot); returns how many were queued."""
     queued = 0
-    now = time.time()
+    now = time.time() if now is None else now
     with session_factory() as session:
         for topic, every in periodic:
             slot = int(now // every)

@@ -1,8 +1,10 @@
 """The audit log: every change and every read of personal data, hash-chained, verifiable.
 
 Changes are captured by session flush listeners in the same transaction as the change, so a change without its audit
-row cannot be committed. Appends are serialised (an advisory lock on PostgreSQL; SQLite writers are serialised by
-BEGIN IMMEDIATE) so the chain never forks.
+row cannot be committed. Rows are chained afterwards by `seal` (the worker runs it every few seconds, and verification
+runs it first): one sealer at a time gives each committed row its place in the chain (`seq`), the previous row's hash
+and its own. Chaining inside every writing transaction would serialise all writers, commit included, on one lock.
+The database refuses any UPDATE other than sealing an unsealed row once, and every DELETE.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from liandong.core.timeutil import utcnow
@@ -48,14 +50,9 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
 
 
 def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql" and not session.info.get("audit_locked"):
+    """One sealer at a time (SQLite transactions already begin IMMEDIATE, which serialises writers)."""
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
-        session.info["audit_locked"] = True
-
-
-def _last_hash(session: Session) -> str:
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    return last or GENESIS
 
 
 def append(
@@ -68,8 +65,7 @@ def append(
     detail: dict[str, Any] | None = None,
     source_ip: str | None = None,
 ) -> AuditEntry:
-    _lock(session)
-    prev = session.info.get("audit_last_hash") or _last_hash(session)
+    """Add an unsealed row to the transaction (no lock, no read: writers never wait for each other here)."""
     entry = AuditEntry(
         occurred_at=utcnow(),
         actor=actor,
@@ -78,12 +74,35 @@ def append(
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
         detail=jsonable(detail or {}),
-        prev_hash=prev,
     )
-    entry.hash = _digest(prev, entry)
-    session.info["audit_last_hash"] = entry.hash
     session.add(entry)
     return entry
+
+
+def seal(*, session: Session, limit: int = 20_000) -> int:
+    """Chain the committed rows not yet sealed, in id order, after the current head; returns how many.
+
+    A row whose transaction commits after a later id was sealed simply takes the next place in the chain: the chain
+    records the order rows were sealed, which verification follows.
+    """
+    _lock(session)
+    head = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash)
+        .where(AuditEntry.seq.is_not(None))
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (head[0] or 0, head[1] or GENESIS) if head else (0, GENESIS)
+    rows = session.scalars(
+        select(AuditEntry).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id).limit(limit)
+    ).all()
+    for entry in rows:
+        seq += 1
+        entry.seq = seq
+        entry.prev_hash = prev
+        entry.hash = prev = _digest(prev, entry)
+    session.flush()
+    return len(rows)
 
 
 def _changes(obj: Any) -> dict[str, Any]:
@@ -127,8 +146,6 @@ def _write(session: Session, _ctx: Any) -> None:
 
 def _after_end(session: Session, _transaction: Any) -> None:
     session.info.pop("audit_pending", None)
-    session.info.pop("audit_last_hash", None)
-    session.info.pop("audit_locked", None)
 
 
 @dataclass(frozen=True)
@@ -155,11 +172,15 @@ class VerifyResult:
     ok: bool
     checked: int
     problems: list[str]
+    unsealed: int = 0
 
 
 def _rows(session: Session) -> Iterator[AuditEntry]:
     stmt = (
-        select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000, populate_existing=True)
+        select(AuditEntry)
+        .where(AuditEntry.seq.is_not(None))
+        .order_by(AuditEntry.seq)
+        .execution_options(yield_per=2000, populate_existing=True)
     )
     yield from session.scalars(stmt)
 
@@ -173,10 +194,13 @@ def verify(*, session: Session) -> VerifyResult:
         n += 1
         if entry.prev_hash != prev:
             problems.append(f"row {entry.id}: link broken (a row before it was deleted or altered)")
-        if _digest(entry.prev_hash, entry) != entry.hash:
+        if _digest(str(entry.prev_hash), entry) != entry.hash:
             problems.append(f"row {entry.id}: content altered")
-        prev = entry.hash
-    return VerifyResult(ok=not problems, checked=n, problems=problems)
+        prev = str(entry.hash)
+    unsealed = (
+        session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq.is_(None))) or 0
+    )
+    return VerifyResult(ok=not problems, checked=n, problems=problems, unsealed=unsealed)
 
 
 def recent(*, session: Session, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:

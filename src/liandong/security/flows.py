@@ -78,3 +78,16 @@ def record_unmask(
         source_ip=source_ip,
     )
     session.commit()
+
+
+def seal_audit(*, session: Session) -> int:
+    """Chain the audit rows committed since the last seal (the worker's periodic job)."""
+    count = audit.seal(session=session)
+    session.commit()
+    return count
+
+
+def verify_audit(*, session: Session) -> audit.VerifyResult:
+    """Seal what is committed, then recompute the whole chain."""
+    seal_audit(session=session)
+    return audit.verify(session=session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liandong.core.timeutil import utcnow
@@ -48,7 +48,7 @@ class ApiToken(Base):
 
 
 class AuditEntry(Base):
-    """Append-only; each row's hash covers its content and the previous row's hash."""
+    """Append-only; once sealed, each row's hash covers its content and the previous row's hash."""
 
     __tablename__ = "audit_log"
 
@@ -60,5 +60,8 @@ class AuditEntry(Base):
     entity_type: Mapped[str | None] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Written once by the sealer (audit.seal), not by the writing transaction: chaining at write time would
+    # serialise every writer on one lock; the database lets these three columns be set once and nothing else change.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)

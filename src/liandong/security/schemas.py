@@ -86,4 +86,5 @@ class AuditRead(BaseModel):
     entity_type: str | None
     entity_id: str | None
     detail: dict[str, object]
-    hash: str
+    seq: int | None
+    hash: str | None

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from liandong.core.timeutil import utcnow
 from liandong.database import Base
+from liandong.supervision.enums import SupervisionStatus
 
 
 class SupervisionOrder(Base):
@@ -30,7 +31,7 @@ class SupervisionOrder(Base):
     kind: Mapped[str] = mapped_column(String(12))  # reminder | overdue | manual
     deadline: Mapped[datetime]  # the order's deadline this supervision is about
     reason: Mapped[str] = mapped_column(String(2000))
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open | answered | closed
+    status: Mapped[str] = mapped_column(String(12), default=SupervisionStatus.OPEN.value)
     respond_by: Mapped[datetime | None]
     response: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]

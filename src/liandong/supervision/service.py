@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from liandong.core.errors import Conflict, NotFound
+from liandong.core.errors import NotFound
 from liandong.core.timeutil import utcnow
 from liandong.events import service as events
 from liandong.events.models import Event
+from liandong.supervision.enums import SupervisionStatus
+from liandong.supervision.lifecycle import SUPERVISION_LIFECYCLE
 from liandong.supervision.models import SupervisionOrder
 from liandong.workorder import service as workorders
 from liandong.workorder.models import WorkOrder
@@ -35,7 +37,7 @@ def _sweep_kind(
         literal(kind),
         WorkOrder.due_at,
         literal(reason),
-        literal("open"),
+        literal(SupervisionStatus.OPEN.value),
         literal(SYSTEM),
         literal(now),
     ).where(WorkOrder.status.in_(OPEN_STATES), due_condition, ~already)
@@ -117,9 +119,7 @@ def issue(
 
 def respond(*, session: Session, supervision_id: int, response: str, actor: str) -> SupervisionOrder:
     row = require(session=session, supervision_id=supervision_id)
-    if row.status != "open":
-        raise Conflict(f"supervision {supervision_id} is {row.status}", details={"state": row.status})
-    row.status = "answered"
+    row.status = SUPERVISION_LIFECYCLE.next_state(row.status, "respond")
     row.response = response
     row.responded_at = utcnow()
     session.flush()

@@ -1,11 +1,14 @@
 """Police incident (警单) endpoints: CRUD and one endpoint per lifecycle action."""
 
-# No `from __future__ import annotations`: see work_orders.py.
+from __future__ import annotations
+
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from liandong.api.actions import add_action_routes
 from liandong.api.auth import can, client_ip
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
@@ -91,30 +94,16 @@ def incident_events(incident_id: IdPath, session: SessionDep, principal: Reader)
     return [EventRead.model_validate(e) for e in rows]
 
 
-def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
-    def endpoint(
-        incident_id: IdPath,
-        body: body_cls,  # type: ignore[valid-type]
-        session: SessionDep,
-        principal: Writer,
-    ) -> IncidentRead:
-        scopes.check_incident(principal, service.require(session=session, incident_id=incident_id))
-        return service.to_read(
-            flows.act(
-                session=session, incident_id=incident_id, action=action, body=body, actor=principal.actor
-            )
-        )
-
-    endpoint.__name__ = f"incident_{action}"
-    return endpoint
-
-
-for _action in sorted(INCIDENT_LIFECYCLE.actions):
-    router.add_api_route(
-        f"/{{incident_id}}/{_action.replace('_', '-')}",
-        _action_endpoint(_action, ACTION_BODIES[_action]),
-        methods=["POST"],
-        response_model=IncidentRead,
-        summary=f"Incident action: {_action}",
-        responses={409: {"description": "action not allowed in the current state"}},
+def _act(
+    session: Session, principal: Principal, incident_id: int, action: str, body: BaseModel
+) -> IncidentRead:
+    scopes.check_incident(principal, service.require(session=session, incident_id=incident_id))
+    return service.to_read(
+        flows.act(session=session, incident_id=incident_id, action=action, body=body, actor=principal.actor)
     )
+
+
+add_action_routes(
+    router, lifecycle=INCIDENT_LIFECYCLE, bodies=ACTION_BODIES, id_name="incident_id", principal=Writer,
+    perform=_act, response_model=IncidentRead, noun="incident",
+)  # fmt: skip

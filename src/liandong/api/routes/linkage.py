@@ -334,6 +334,20 @@ def get_activation(activation_id: IdPath, session: SessionDep, _: Reader) -> Act
     return _read_activation(session, activation_id)
 
 
+@router.post("/linkage/notifications/{notification_id}/acknowledge", response_model=NotificationRead)
+def acknowledge_notification(
+    notification_id: IdPath, session: SessionDep, principal: Annotated[Principal, can()]
+) -> NotificationRead:
+    """The notified hotline (its own staff, or a supervisor) confirms receipt of an emergency plan's notice."""
+    note = emergency.require_notification(session=session, notification_id=notification_id)
+    if not principal.can(Perm.SUPERVISE) and principal.organisation_id != note.organisation_id:
+        raise PermissionDenied("only the notified hotline or a supervisor acknowledges this notice")
+    note = flows.acknowledge_notification(
+        session=session, notification_id=notification_id, actor=principal.actor
+    )
+    return NotificationRead.model_validate(note)
+
+
 @router.post("/linkage/activations/{activation_id}/close", response_model=ActivationRead)
 def close_activation(activation_id: IdPath, session: SessionDep, principal: Supervisor) -> ActivationRead:
     flows.close_activation(session=session, activation_id=activation_id, actor=principal.actor)

@@ -75,5 +75,7 @@ def audit_log(
 
 @router.post("/audit/verify")
 def audit_verify(session: SessionDep, _: Auditor) -> dict[str, Any]:
-    result = audit.verify(session=session)
-    return {"ok": result.ok, "checked": result.checked, "problems": result.problems[:100]}
+    result = flows.verify_audit(session=session)
+    return {
+        "ok": result.ok, "checked": result.checked, "unsealed": result.unsealed, "problems": result.problems[:100],
+    }  # fmt: skip

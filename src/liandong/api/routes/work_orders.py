@@ -1,12 +1,14 @@
 """Work order (工单) endpoints: CRUD and one endpoint per lifecycle action."""
 
-# No `from __future__ import annotations`: the per-action endpoints are built in a loop and FastAPI must see
-# each body class as a real annotation.
-from typing import Annotated, Any
+from __future__ import annotations
+
+from typing import Annotated
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from liandong.api.actions import add_action_routes
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
@@ -76,29 +78,17 @@ def work_order_events(order_id: IdPath, session: SessionDep, principal: Reader) 
     return [EventRead.model_validate(e) for e in rows]
 
 
-def _action_endpoint(action: str, body_cls: type[BaseModel]) -> Any:
-    def endpoint(
-        order_id: IdPath,
-        body: body_cls,  # type: ignore[valid-type]
-        session: SessionDep,
-        principal: Authenticated,
-    ) -> WorkOrderRead:
-        order = service.require(session=session, order_id=order_id)
-        scopes.check_work_order_action(principal, order, action)
-        return service.to_read(
-            flows.act(session=session, order_id=order_id, action=action, body=body, actor=principal.actor)
-        )
-
-    endpoint.__name__ = f"work_order_{action}"
-    return endpoint
-
-
-for _action in sorted(WORK_ORDER_LIFECYCLE.actions):
-    router.add_api_route(
-        f"/{{order_id}}/{_action.replace('_', '-')}",
-        _action_endpoint(_action, ACTION_BODIES[_action]),
-        methods=["POST"],
-        response_model=WorkOrderRead,
-        summary=f"Work order action: {_action}",
-        responses={409: {"description": "action not allowed in the current state"}},
+def _act(
+    session: Session, principal: Principal, order_id: int, action: str, body: BaseModel
+) -> WorkOrderRead:
+    order = service.require(session=session, order_id=order_id)
+    scopes.check_work_order_action(principal, order, action)
+    return service.to_read(
+        flows.act(session=session, order_id=order_id, action=action, body=body, actor=principal.actor)
     )
+
+
+add_action_routes(
+    router, lifecycle=WORK_ORDER_LIFECYCLE, bodies=ACTION_BODIES, id_name="order_id", principal=Authenticated,
+    perform=_act, response_model=WorkOrderRead, noun="work_order",
+)  # fmt: skip
