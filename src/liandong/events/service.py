@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,6 +61,44 @@ def record(
     )
     session.add(event)  # written by the next flush, at the latest the use case's commit
     return event
+
+
+class Numbered(Protocol):
+    id: int
+    number: str | None
+    status: str
+
+
+def make_number(prefix: str, when: datetime, row_id: int) -> str:
+    """A record's public number: prefix, date, zero-padded id (SQ20260301 00000042)."""
+    return f"{prefix}{when:%Y%m%d}{row_id:08d}"
+
+
+def add_numbered(
+    *,
+    session: Session,
+    obj: Numbered,
+    prefix: str,
+    when: datetime,
+    entity_type: str,
+    action: str,
+    actor: str,
+    fields: Iterable[str],
+) -> None:
+    """Insert a new record, give it its number and record its creation event with `fields` as the after-image."""
+    session.add(obj)
+    session.flush()
+    obj.number = make_number(prefix, when, obj.id)
+    record(
+        session=session,
+        entity_type=entity_type,
+        entity_id=obj.id,
+        action=action,
+        actor=actor,
+        before={},
+        after=snapshot(obj, (*fields, "number")),
+        to_state=obj.status,
+    )
 
 
 def history(*, session: Session, entity_type: str, entity_id: int) -> list[Event]:

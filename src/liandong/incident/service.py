@@ -16,7 +16,6 @@ from liandong.incident import schemas as s
 from liandong.incident.lifecycle import INCIDENT_LIFECYCLE
 from liandong.incident.models import PoliceIncident
 from liandong.intake.models import ServiceRequest
-from liandong.intake.service import make_number
 from liandong.outbox import service as outbox
 from liandong.reference.enums import OrgKind
 from liandong.reference.models import Organisation
@@ -84,19 +83,10 @@ def create(
         incident.caller_phone_enc = request.caller_phone_enc
         incident.caller_phone_hash = request.caller_phone_hash
         incident.caller_phone_masked = request.caller_phone_masked
-    session.add(incident)
-    session.flush()
-    incident.number = make_number("JJ", now, incident.id)
-    events.record(
-        session=session,
-        entity_type=ENTITY,
-        entity_id=incident.id,
-        action="receive",
-        actor=actor,
-        before={},
-        after=events.snapshot(incident, (*TRACKED, "number", "request_id", "category_code")),
-        to_state=incident.status,
-    )
+    events.add_numbered(
+        session=session, obj=incident, prefix="JJ", when=now, entity_type=ENTITY, action="receive", actor=actor,
+        fields=(*TRACKED, "request_id", "category_code"),
+    )  # fmt: skip
     return incident
 
 

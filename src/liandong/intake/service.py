@@ -21,10 +21,6 @@ ENTITY = "request"
 TRACKED = ("status", "title", "location_text", "adcode", "resolution_note", "triage")
 
 
-def make_number(prefix: str, when: datetime, row_id: int) -> str:
-    return f"{prefix}{when:%Y%m%d}{row_id:08d}"
-
-
 def create(
     *, session: Session, data: RequestCreate, actor: str, triage: dict[str, Any] | None = None
 ) -> ServiceRequest:
@@ -50,19 +46,10 @@ def create(
         req.caller_phone_enc = pii.encrypt(pii.normalise_phone(data.caller_phone))
         req.caller_phone_hash = pii.match_hash(data.caller_phone)
         req.caller_phone_masked = pii.mask_phone(data.caller_phone)
-    session.add(req)
-    session.flush()
-    req.number = make_number("SQ", received_at, req.id)
-    events.record(
-        session=session,
-        entity_type=ENTITY,
-        entity_id=req.id,
-        action="receive",
-        actor=actor,
-        before={},
-        after=events.snapshot(req, (*TRACKED, "number", "channel", "received_by")),
-        to_state=req.status,
-    )
+    events.add_numbered(
+        session=session, obj=req, prefix="SQ", when=received_at, entity_type=ENTITY, action="receive", actor=actor,
+        fields=(*TRACKED, "channel", "received_by"),
+    )  # fmt: skip
     return req
 
 

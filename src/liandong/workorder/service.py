@@ -14,7 +14,6 @@ from liandong.core.errors import InvalidInput, NotFound
 from liandong.core.timeutil import as_utc, utcnow
 from liandong.events import service as events
 from liandong.intake.models import ServiceRequest
-from liandong.intake.service import make_number
 from liandong.outbox import service as outbox
 from liandong.reference.enums import HANDLING_UNIT_KINDS
 from liandong.reference.models import Organisation
@@ -72,19 +71,10 @@ def create(*, session: Session, data: s.WorkOrderCreate, request: ServiceRequest
         created_by=actor,
     )
     order.remind_at = sla.remind_at(start=now, due=order.due_at, fraction=get_settings().reminder_fraction)
-    session.add(order)
-    session.flush()
-    order.number = make_number("GD", now, order.id)
-    events.record(
-        session=session,
-        entity_type=ENTITY,
-        entity_id=order.id,
-        action="accept",
-        actor=actor,
-        before={},
-        after=events.snapshot(order, (*TRACKED, "number", "request_id", "request_type")),
-        to_state=order.status,
-    )
+    events.add_numbered(
+        session=session, obj=order, prefix="GD", when=now, entity_type=ENTITY, action="accept", actor=actor,
+        fields=(*TRACKED, "request_id", "request_type"),
+    )  # fmt: skip
     return order
 
 
