@@ -10,17 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from liandong.api.auth import can
 from liandong.api.deps import SessionDep
-from liandong.config import get_settings
 from liandong.core.ids import MAX_ID, IdPath
 from liandong.core.timeutil import utcnow
 from liandong.linkage import consultation
-from liandong.reference import address
-from liandong.reference import service as reference
-from liandong.reference.enums import HANDLING_UNIT_KINDS
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
-from liandong.triage import flows, rank_units, store
-from liandong.triage.schemas import UnitProfile
+from liandong.triage import candidates, flows, store
 
 router = APIRouter(prefix="/api/v1/triage", tags=["triage 分流"])
 
@@ -64,25 +59,8 @@ class ConsultationDecide(BaseModel):
 def decide(body: DecideBody, session: SessionDep, _: Reader) -> dict[str, Any]:
     """Platform, emergency, reasons, type, category, confidence, uncertainty, and the top-3 handling units."""
     decision = store.decide(session=session, text=body.text)
-    adcode = body.adcode
-    if adcode is None:
-        for place in decision.locations:
-            found = address.resolve(place, context_adcode=get_settings().city_adcode)
-            if found.adcode and not found.ambiguous:
-                adcode = found.adcode
-                break
-    orgs, _total = reference.list_organisations(session=session, limit=10_000)
-    profiles = [
-        UnitProfile(
-            id=str(o.id),
-            name=o.name,
-            regions=[r.adcode for r in o.regions],
-            categories=[c.category for c in o.categories],
-        )
-        for o in orgs
-        if o.active and o.kind in {k.value for k in HANDLING_UNIT_KINDS}
-    ]
-    units = rank_units(adcode=adcode, category=decision.category, units=profiles)
+    adcode = body.adcode or candidates.region_of(decision.locations)
+    units = candidates.candidate_units(session=session, adcode=adcode, category=decision.category)
     return {**decision.model_dump(mode="json"), "adcode": adcode, "units": [u.model_dump() for u in units]}
 
 
