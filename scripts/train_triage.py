@@ -90,7 +90,7 @@ def main() -> int:
         c=args.c,
         max_features=args.max_features,
         meta={
-            "version": "teddy2020.2",
+            "version": "teddy2020.3",
             "source": "teddy2020 train_segmented + train_raw_sample (dev_raw held out)",
         },
     )

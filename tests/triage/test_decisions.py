@@ -139,3 +139,40 @@ def test_overwhelming_danger_is_never_damped(triager: Triager) -> None:
     text = "领导您好，希望有关部门快来！楼下有人持刀砍人，已经有人受伤流血倒地，救命"
     d = triager.triage(text)
     assert d.emergency and d.platform == Platform.POLICE_110
+
+
+# Citizen requests that only narrate, negate or compare (found on the unlabelled board messages, not on dev).
+CITIZEN_REQUESTS_THAT_STAY = [
+    "A市某路口红绿灯故障，近期两车发生碰撞，所幸无人员伤亡，请尽快修复",
+    "夜里货车经过，楼房震得像地震一样，严重影响休息，请交通部门限行",
+    "请政府救救我们这些职工吧，购房款交了三年还没拿到房",
+    "小区的救命通道被车堵死了，物业不作为，请有关部门整治",
+    "车行道未建就交房，存在安全隐患，主管部门迟迟不整改",
+    "我家人去年出车祸，医疗费报销一直办不下来，想咨询流程",
+    "希望C市补课现象不再卷土重来，学生身体受伤害",
+]
+
+
+@pytest.mark.parametrize("text", CITIZEN_REQUESTS_THAT_STAY)
+def test_citizen_requests_that_narrate_or_negate_stay_with_12345(triager: Triager, text: str) -> None:
+    d = triager.triage(text)
+    assert d.platform == Platform.HOTLINE_12345, d.reasons
+    assert not d.emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "platform"),
+    [
+        ("着火了！安全隐患早就有，物业不作为，快来人", Platform.FIRE_119),
+        ("有人在小区里打架，拿着刀，物业没人管", Platform.POLICE_110),
+        ("我家孩子不见了，找了两个小时，派出所快帮忙", Platform.POLICE_110),
+        ("车祸了，有人受伤倒地，医疗费谁出先不管，快叫救护车", None),
+        ("没有人员受伤但是楼里着火了，浓烟很大", Platform.FIRE_119),
+    ],
+)
+def test_emergencies_beside_oversight_or_negation_words_are_still_caught(
+    triager: Triager, text: str, platform: Platform | None
+) -> None:
+    d = triager.triage(text)
+    assert d.emergency, d.reasons
+    assert d.platform == platform if platform else d.platform in EMERGENCY_PLATFORMS

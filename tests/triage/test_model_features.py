@@ -35,6 +35,16 @@ def test_reduce_keeps_chinese_and_drops_stopwords() -> None:
     assert reduce_text("我们小区的ABC路灯123没有亮！", pattern) == "小区路灯亮"
     assert reduce_text("", pattern) == ""
     assert reduce_text("only english 123", stop_pattern([])) == ""
+    # Non-Chinese characters go first, so a stopword may span where they were (as in the segmented data).
+    assert reduce_text("我们abc的路灯", stop_pattern(["们的"])) == "我路灯"
+
+
+def test_the_opening_is_counted_again_as_head_features() -> None:
+    grams = ngrams("路灯不亮" + "请" * 20)
+    assert "^路灯" in grams and "^灯不亮" in grams and "路灯" in grams
+    assert sum(g.startswith("^") for g in grams) == 12 + 11 + 10  # 1-3-grams of the first 12 characters only
+    assert ngrams("") == []
+    assert gram_key("^路灯") != gram_key("路灯")
 
 
 @given(text=st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=30))

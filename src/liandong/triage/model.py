@@ -14,11 +14,12 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from liandong.triage.features import gram_key, gram_keys, reduce_text, stop_pattern
+from liandong.triage.features import gram_key, gram_keys, is_feature, reduce_text, stop_pattern
 from liandong.triage.normalize import MODEL_MAX_CHARS
 
-FORMAT = "liandong.triage.category/2"
-_CHINESE = re.compile(r"[\u4e00-\u9fff]+")
+# /3: stopwords are deleted after the non-Chinese characters (two passes), and head n-grams ("^" + n-gram)
+# count the opening of the text again: /2 features differ.
+FORMAT = "liandong.triage.category/3"
 
 
 class ModelError(ValueError):
@@ -43,8 +44,8 @@ class CategoryModel:
 
     def __post_init__(self) -> None:
         self._pattern = stop_pattern(self.stopwords)
-        if any(not 1 <= len(f) <= 3 or not _CHINESE.fullmatch(f) for f in self.vocabulary):
-            raise ModelError("features must be 1-3 Chinese characters")
+        if not all(map(is_feature, self.vocabulary)):
+            raise ModelError("features must be 1-3 Chinese characters, optionally marked as head n-grams")
         keys = np.fromiter((gram_key(f) for f in self.vocabulary), dtype=np.int64, count=len(self.vocabulary))
         ids = np.fromiter(self.vocabulary.values(), dtype=np.int64, count=len(self.vocabulary))
         order = np.argsort(keys)

@@ -17,11 +17,13 @@ from liandong.triage.features import ngrams, reduce_text, stop_pattern
 from liandong.triage.model import CategoryModel
 from liandong.triage.normalize import MODEL_MAX_CHARS, normalize
 
-DEFAULT_C = 0.5
+DEFAULT_C = 1.0
 DEFAULT_MAX_FEATURES = 80_000
-# Candidate softmax scales for the SVM margins; the one with the lowest cross-validated log-loss is kept.
-_SCALES = (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
-_FALLBACK_SCALE = 6.0
+# Candidate softmax scales for the ensemble margins; the one with the lowest cross-validated log-loss is kept.
+_SCALES = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
+_FALLBACK_SCALE = 3.0
+# Laplace smoothing of the naive-Bayes log-count ratios (NB-SVM, Wang & Manning 2012).
+_NB_ALPHA = 1.0
 
 
 class TrainingError(ValueError):
@@ -40,6 +42,43 @@ def _svm(c: float) -> LinearSVC:
     return LinearSVC(C=c, class_weight="balanced", random_state=0)
 
 
+Linear = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]  # weights (n_classes, n_features), bias
+
+
+def _nbsvm(x: sparse.csr_matrix, y: npt.NDArray[np.str_], c: float, classes: list[str]) -> Linear:
+    """One-vs-rest SVMs on features scaled by each class's naive-Bayes log-count ratio, folded back."""
+    present = sparse.csr_matrix(x, copy=True)
+    present.data[:] = 1.0
+    weights, bias = [], []
+    for k in classes:
+        pos = y == k
+        p = _NB_ALPHA + np.asarray(present[pos].sum(axis=0)).ravel()
+        q = _NB_ALPHA + np.asarray(present[~pos].sum(axis=0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        clf = _svm(c).fit(sparse.csr_matrix(x.multiply(r)), pos.astype(np.int64))
+        weights.append(clf.coef_.ravel() * r)
+        bias.append(float(clf.intercept_[0]))
+    return np.vstack(weights), np.asarray(bias)
+
+
+def _ensemble(x: sparse.csr_matrix, y: npt.NDArray[np.str_], c: float, classes: list[str]) -> Linear:
+    """A linear SVM and an NB-SVM, each margin divided by its spread on the training rows, summed.
+
+    Both parts are linear in the features, so the sum is one linear model: prediction costs the same as one.
+    """
+    svm = _svm(c).fit(x, y)
+    if list(svm.classes_) != classes:
+        raise TrainingError("a training fold lacks a class")
+    w1, b1 = svm.coef_.astype(np.float64), svm.intercept_.astype(np.float64)
+    if w1.shape[0] == 1:
+        # Binary SVM keeps one weight row; split it so both classes get a row.
+        w1, b1 = np.vstack([-w1 / 2, w1 / 2]), np.array([-b1[0] / 2, b1[0] / 2])
+    w2, b2 = _nbsvm(x, y, c, classes)
+    s1 = float(np.std(np.asarray(x @ w1.T) + b1)) or 1.0
+    s2 = float(np.std(np.asarray(x @ w2.T) + b2)) or 1.0
+    return w1 / s1 + w2 / s2, b1 / s1 + b2 / s2
+
+
 def _log_loss(margins: npt.NDArray[np.float64], y_idx: npt.NDArray[np.int64], scale: float) -> float:
     z = margins * scale
     z = z - z.max(axis=1, keepdims=True)
@@ -48,16 +87,17 @@ def _log_loss(margins: npt.NDArray[np.float64], y_idx: npt.NDArray[np.int64], sc
 
 
 def _scale(x: sparse.csr_matrix, y: npt.NDArray[np.str_], c: float, classes: list[str]) -> float:
-    """Softmax scale turning SVM margins into probabilities, chosen by 3-fold CV on the training rows."""
+    """Softmax scale turning ensemble margins into probabilities, chosen by 3-fold CV log-loss on the training rows."""
     _, counts = np.unique(y, return_counts=True)
     if len(classes) < 3 or counts.min() < 3:
         return _FALLBACK_SCALE
     margins = np.zeros((len(y), len(classes)))
     for tr, te in StratifiedKFold(3, shuffle=True, random_state=0).split(x, y):
-        clf = _svm(c).fit(x[tr], y[tr])
-        if list(clf.classes_) != classes:
+        try:
+            w, b = _ensemble(x[tr], y[tr], c, classes)
+        except TrainingError:
             return _FALLBACK_SCALE
-        margins[te] = clf.decision_function(x[te])
+        margins[te] = np.asarray(x[te] @ w.T) + b
     y_idx = np.searchsorted(np.asarray(classes), y)
     return min(_SCALES, key=lambda s: _log_loss(margins, y_idx, s))
 
@@ -71,7 +111,7 @@ def fit(
     max_features: int = DEFAULT_MAX_FEATURES,
     meta: dict[str, Any] | None = None,
 ) -> CategoryModel:
-    """Fit TF-IDF char n-grams + linear SVM, keep the most useful features, refit, calibrate, export."""
+    """Fit TF-IDF char n-grams + SVM/NB-SVM ensemble, keep the most useful features, refit, calibrate."""
     if len(texts) != len(labels):
         raise TrainingError("texts and labels differ in length")
     classes = sorted(set(labels))
@@ -93,30 +133,26 @@ def fit(
     }
     vec = TfidfVectorizer(min_df=2 if len(texts) >= 50 else 1, **options)
     x = vec.fit_transform(reduced)
-    clf = _svm(c).fit(x, y)
+    w, _ = _ensemble(x, y, c, classes)
     # Keep the features with the largest weight for any class: the file stays small, the model as good.
-    strength = np.abs(clf.coef_).max(axis=0)
+    strength = np.abs(w).max(axis=0)
     keep = np.sort(np.argsort(-strength)[:max_features])
     names = vec.get_feature_names_out()[keep]
     vec2 = TfidfVectorizer(vocabulary=list(names), **options)
     x2 = vec2.fit_transform(reduced)
-    clf2 = _svm(c).fit(x2, y)
+    w2, b2 = _ensemble(x2, y, c, classes)
     scale = _scale(x2, y, c, classes)
-    coef, intercept = clf2.coef_ * scale, clf2.intercept_ * scale
-    if coef.shape[0] == 1:
-        # Binary SVM keeps one weight row; split it so softmax over two rows gives the same decision.
-        coef = np.vstack([-coef / 2, coef / 2])
-        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
     return CategoryModel(
-        classes=tuple(str(k) for k in clf2.classes_),
+        classes=tuple(classes),
         vocabulary={str(n): i for i, n in enumerate(names)},
         idf=vec2.idf_.astype(np.float32),
-        coef=coef.T.astype(np.float32).copy(),
-        intercept=intercept.astype(np.float32),
+        coef=(w2 * scale).T.astype(np.float32).copy(),
+        intercept=(b2 * scale).astype(np.float32),
         stopwords=tuple(stopwords),
         meta={
             **(meta or {}),
             "c": c,
+            "learner": "LinearSVC + NB-SVM ensemble (balanced, one linear model)",
             "softmax_scale": scale,
             "n_features": len(names),
             "n_train": len(labels),
