@@ -1,10 +1,14 @@
 """Knowledge retrieval bench on teddy2020 replies: hit@1/@5, p50/p99 ms over 10,000 entries, one JSON line.
 
-KB: each message with an official reply is an entry (question = 留言主题, answer = 答复意见);
-queries are the first sentences of the message body (留言详情), never the title; the KB is padded
-to 10,000 entries with other teddy2020 messages (titles of hot_messages_unlabeled.csv, heads of
-dev/train texts) as distractors. Answers are not indexed
-here (answer_weight 0) because teddy2020 replies quote the title verbatim, which would leak the target.
+KB: each message with an official reply is an entry (question = 留言主题, answer = 答复意见). The query is the
+citizen's message (留言详情, salutation stripped), never its title: what the citizen writes and what the seat's
+recommendation searches with. `--query-chars 40` keeps only the first sentences instead (an opening that is often
+only a salutation or background, kept as a secondary figure). The KB is padded to 10,000 entries with other
+teddy2020 messages (titles of hot_messages_unlabeled.csv, heads of dev/train texts) as distractors; a distractor
+that is a copy of a target message is dropped (it is a second right answer, not a distractor), and a target
+posted twice under two titles accepts either entry. Answers are not indexed (answer_weight 0): only the
+2,732 targets have one, so indexing them would favour targets over distractors, and the replies restate the
+message. Search otherwise runs with the production defaults (SearchParams(), E5Embedder()).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -19,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from liandong.knowledge.embedding import E5Embedder
+from liandong.knowledge.embedding import E5Embedder, head
 from liandong.knowledge.search import EntryDoc, KnowledgeIndex, SearchParams
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "teddy2020"
@@ -45,7 +50,7 @@ class CachedEmbedder:
         return out
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        keys = [hashlib.sha1(f"{self.inner.max_chars}|{t}".encode()).hexdigest() for t in texts]
+        keys = [hashlib.sha1(head(t, self.inner.max_chars).encode()).hexdigest() for t in texts]
         todo = [i for i, k in enumerate(keys) if k not in self.store]
         for start in range(0, len(todo), 256):
             chunk = todo[start : start + 256]
@@ -56,9 +61,48 @@ class CachedEmbedder:
         return np.stack([self.store[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
 
 
-def query_of(body: str, max_chars: int) -> str:
-    """First sentences of a message body without the salutation: a caller-like paraphrase of the title."""
+CJK_ONLY = re.compile(r"[^\u4e00-\u9fff]+")
+# A text sharing this share of its CJK bigrams with one target message is a copy of that message (measured on
+# the pools: copies score 0.75-1.0, different messages about the same place or topic 0.6-0.7).
+SAME_MESSAGE = 0.75
+
+
+def bigrams(text: str, limit: int = 200) -> set[str]:
+    """CJK character bigrams of the first `limit` CJK characters (punctuation, digits and letters ignored)."""
+    s = CJK_ONLY.sub("", str(text))[:limit]
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+class MessageMatcher:
+    """Which target message a text was copied from, by bigram containment over an inverted index."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.sizes = [len(bigrams(m)) for m in messages]
+        self.postings: dict[str, list[int]] = {}
+        for i, m in enumerate(messages):
+            for g in bigrams(m):
+                self.postings.setdefault(g, []).append(i)
+
+    def copies(self, text: str, *, jaccard: bool = False) -> set[int]:
+        """Targets this text is a copy of (containment of the text's bigrams, or Jaccard when asked)."""
+        grams = bigrams(text)
+        counts: dict[int, int] = {}
+        for g in grams:
+            for i in self.postings.get(g, ()):
+                counts[i] = counts.get(i, 0) + 1
+        out = set()
+        for i, n in counts.items():
+            denom = len(grams) + self.sizes[i] - n if jaccard else len(grams)
+            if n / max(denom, 1) >= SAME_MESSAGE:
+                out.add(i)
+        return out
+
+
+def message_query(body: str, max_chars: int) -> str:
+    """The citizen's message without the salutation; max_chars > 0 keeps only its first sentences."""
     text = SALUTATION.sub("", " ".join(str(body).split()))
+    if max_chars <= 0:
+        return text
     out = ""
     for sent in SENTENCE.findall(text):
         if len(out) >= max_chars * 0.6:
@@ -67,60 +111,84 @@ def query_of(body: str, max_chars: int) -> str:
     return out[:max_chars]
 
 
-def load(n_total: int, max_query_chars: int) -> tuple[list[EntryDoc], list[tuple[str, int]]]:
-    """KB docs (targets first, then distractors) and (query, target entry id) pairs."""
+def load(
+    n_total: int, query_chars: int
+) -> tuple[list[EntryDoc], list[tuple[str, frozenset[int]]], dict[str, int]]:
+    """KB docs (targets first, then distractors), (query, accepted entry ids) pairs and data-cleaning counts."""
     import pandas as pd
 
-    rep = pd.read_csv(DATA / "messages_with_replies.csv").drop_duplicates("留言主题")
-    docs, queries, seen = [], [], set()
-    for i, row in enumerate(rep.itertuples(index=False)):
-        title, body, answer = str(row[1]), str(row[3]), str(row[4])
-        docs.append(EntryDoc(entry_id=i, question=title, answer=answer))
-        seen.add(title)
-        q = query_of(body, max_query_chars)
-        if len(q) >= 6:
-            queries.append((q, i))
+    rep = (
+        pd.read_csv(DATA / "messages_with_replies.csv")
+        .drop_duplicates("留言主题")
+        .drop_duplicates("留言详情")
+    )
+    titles, bodies = [str(t) for t in rep["留言主题"]], [str(b) for b in rep["留言详情"]]
+    docs = [
+        EntryDoc(entry_id=i, question=t, answer=str(a))
+        for i, (t, a) in enumerate(zip(titles, rep["答复意见"], strict=True))
+    ]
+    matcher = MessageMatcher([f"{t}{b}" for t, b in zip(titles, bodies, strict=True)])
+    body_matcher = MessageMatcher(bodies)
+    queries, alternates = [], 0
+    for i, body in enumerate(bodies):
+        q = message_query(body, query_chars)
+        if len(q) < 6:
+            continue
+        # The same message posted again under another title: its entry answers the query just as well.
+        accepted = frozenset({i} | body_matcher.copies(body, jaccard=True))
+        alternates += len(accepted) > 1
+        queries.append((q, accepted))
+    seen = set(titles)
+    pool: list[tuple[str, str]] = []  # (indexed text, text that shows which message it comes from)
     hot = pd.read_csv(DATA / "hot_messages_unlabeled.csv")
-    pool = [str(t) for t in hot["留言主题"]]
+    pool += [(str(t), f"{t}{b}") for t, b in zip(hot["留言主题"], hot["留言详情"], strict=True)]
     for name in ("dev_raw.csv", "train_raw_sample.csv"):
-        pool += [str(t)[:30] for t in pd.read_csv(DATA / name)["text"]]
+        pool += [(str(t)[:30], str(t)[:200]) for t in pd.read_csv(DATA / name)["text"]]
     seg = pd.read_csv(DATA / "train_segmented.csv")
-    pool += ["".join(str(t).split())[:30] for t in seg["text_segmented"]]
-    for text in pool:
+    pool += [("".join(str(t).split())[:30],) * 2 for t in seg["text_segmented"]]
+    copies = 0
+    for text, source in pool:
         if len(docs) >= n_total:
             break
-        if text not in seen and len(text) >= 4:
-            seen.add(text)
-            docs.append(EntryDoc(entry_id=len(docs), question=text))
-    return docs, queries
+        if text in seen or len(text) < 4:
+            continue
+        seen.add(text)
+        if matcher.copies(text) or matcher.copies(source):
+            copies += 1  # a copy of a target message is not a distractor but a second right answer
+            continue
+        docs.append(EntryDoc(entry_id=len(docs), question=text))
+    return docs, queries, {"dropped_copies": copies, "queries_with_alternates": alternates}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
+    defaults = SearchParams()
     ap.add_argument("--entries", type=int, default=10_000)
     ap.add_argument("--queries", type=int, default=0, help="sample this many queries (0 = all)")
-    ap.add_argument("--query-chars", type=int, default=40)
-    ap.add_argument("--embed-chars", type=int, default=32, help="head of the query/passage that e5 embeds")
-    ap.add_argument("--query-embed-chars", type=int, default=0, help="head of the query e5 embeds (0 = same)")
+    ap.add_argument("--query-chars", type=int, default=0, help="0: the whole message; N: its first sentences")
+    ap.add_argument(
+        "--embed-chars", type=int, default=E5Embedder().max_chars, help="head of a passage e5 embeds"
+    )
+    ap.add_argument("--query-embed-chars", type=int, default=defaults.query_embed_chars)
+    ap.add_argument("--w-dense", type=float, default=defaults.w_dense)
+    ap.add_argument("--w-dense-head", type=float, default=defaults.w_dense_head)
     ap.add_argument("--no-dense", action="store_true")
     ap.add_argument("--cache", type=Path, default=None, help="npz cache of passage embeddings")
-    ap.add_argument("--w-dense", type=float, default=SearchParams().w_dense)
     args = ap.parse_args()
     if not DATA.exists():
         print(json.dumps({"skipped": f"{DATA} not found"}))
         return
-    docs, queries = load(args.entries, args.query_chars)
+    docs, queries, cleaning = load(args.entries, args.query_chars)
     if args.queries:
         rng = np.random.default_rng(0)
         queries = [queries[i] for i in rng.choice(len(queries), args.queries, replace=False)]
-    embedder = (
-        None
-        if args.no_dense
-        else CachedEmbedder(
-            E5Embedder(max_chars=args.embed_chars, query_chars=args.query_embed_chars or None), args.cache
-        )
+    embedder = None if args.no_dense else CachedEmbedder(E5Embedder(max_chars=args.embed_chars), args.cache)
+    params = SearchParams(
+        answer_weight=0.0,
+        w_dense=args.w_dense,
+        w_dense_head=args.w_dense_head,
+        query_embed_chars=args.query_embed_chars,
     )
-    params = SearchParams(answer_weight=0.0, w_dense=args.w_dense)
     t0 = time.perf_counter()
     index = KnowledgeIndex(embedder=embedder, params=params)
     index.add(docs)
@@ -128,13 +196,16 @@ def main() -> None:
     build_s = time.perf_counter() - t0
     hit1 = hit5 = 0
     lat = []
-    for q, target in queries:
-        t = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    cpu = []
+    for q, accepted in queries:
+        t, c = time.perf_counter(), time.process_time()
         hits = index.search(q, k=5)
         lat.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)  # all threads' CPU: what a quiet machine would take
         ids = [h.entry_id for h in hits]
-        hit1 += bool(ids) and ids[0] == target
-        hit5 += target in ids
+        hit1 += bool(ids) and ids[0] in accepted
+        hit5 += not accepted.isdisjoint(ids)
     n = max(len(queries), 1)
     result = {
         "bench": "knowledge",
@@ -144,22 +215,23 @@ def main() -> None:
         "hit@5": round(hit5 / n, 4),
         "p50_ms": round(float(np.percentile(lat, 50)), 2),
         "p99_ms": round(float(np.percentile(lat, 99)), 2),
+        "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
+        "cpu_p99_ms": round(float(np.percentile(cpu, 99)), 2),
         "build_s": round(build_s, 1),
+        "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "dense": embedder is not None,
-        "query_chars": args.query_chars,
+        "query_chars": args.query_chars or "message",
         "embed_chars": args.embed_chars,
-        "query_embed_chars": args.query_embed_chars or args.embed_chars,
-        "w_dense": args.w_dense,
+        "query_embed_chars": args.query_embed_chars,
+        "w_dense": [args.w_dense, args.w_dense_head],
+        **cleaning,
     }
     if embedder is not None and embedder.query_ms:
-        # Machines are shared: the query embedding (e5 forward pass) is reported apart from the index work.
+        # Machines are shared: the query embedding (e5 forward pass, run beside tokenising) is reported apart.
         emb = np.array(embedder.query_ms[-len(lat) :])
-        rest = np.array(lat) - emb
         result |= {
             "embed_p50_ms": round(float(np.percentile(emb, 50)), 2),
             "embed_p99_ms": round(float(np.percentile(emb, 99)), 2),
-            "index_p50_ms": round(float(np.percentile(rest, 50)), 2),
-            "index_p99_ms": round(float(np.percentile(rest, 99)), 2),
         }
     print(json.dumps(result, ensure_ascii=False))
     sys.stdout.flush()

@@ -12,11 +12,8 @@ from liandong.intake.models import ServiceRequest
 from liandong.knowledge import runtime
 from liandong.knowledge.models import KnowledgeEntry
 from liandong.knowledge.schemas import SearchHit, SearchResult
-from liandong.reference import service as reference
-from liandong.reference.enums import HANDLING_UNIT_KINDS
 from liandong.security import pii
-from liandong.triage import rank_units, store
-from liandong.triage.schemas import UnitProfile
+from liandong.triage import candidates, store
 from liandong.workorder.models import WorkOrder
 
 MAX_QUERY_CHARS = 2000
@@ -56,14 +53,9 @@ def search(
 
 def unit_candidates(*, session: Session, adcode: str | None, category: str | None) -> list[dict[str, Any]]:
     """Handling units ranked by region and responsibility list, as triage ranks them."""
-    orgs, _total = reference.list_organisations(session=session, limit=10_000)
-    kinds = {k.value for k in HANDLING_UNIT_KINDS}
-    profiles = [
-        UnitProfile(id=str(o.id), name=o.name, regions=[r.adcode for r in o.regions],
-                    categories=[c.category for c in o.categories])
-        for o in orgs if o.active and o.kind in kinds
-    ]  # fmt: skip
-    return [u.model_dump() for u in rank_units(adcode=adcode, category=category, units=profiles)]
+    return [
+        u.model_dump() for u in candidates.candidate_units(session=session, adcode=adcode, category=category)
+    ]
 
 
 def recommend(*, session: Session, req: ServiceRequest, k: int = 3) -> dict[str, Any]:

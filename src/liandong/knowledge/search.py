@@ -1,27 +1,32 @@
-"""Hybrid knowledge search: BM25 over jieba tokens fused with e5 cosine; incremental; .npz + .json files."""
+"""Hybrid knowledge search: BM25 over jieba tokens and CJK bigrams fused with e5 cosine; incremental; persisted.
+
+A query's BM25 score is divided by the smaller of the query's and the entry's own ideal score, so a long message
+that covers a short question fully scores high (normalising by the query alone made every long query score near
+zero). e5 embeds only the query's head (its cost grows with length); cosines are one numpy pass without BLAS
+threads (a threaded BLAS call stalls for milliseconds on a busy machine).
+"""
 
 from __future__ import annotations
 
-import itertools
-import json
 import math
 import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from liandong.knowledge.embedding import Embedder
-from liandong.knowledge.tokenize import normalize, tokenize
+from liandong.knowledge import index_io
+from liandong.knowledge.embedding import Embedder, head
+from liandong.knowledge.tokenize import normalize, query_tokens, tokenize
 
 EntryId = int | str
-FORMAT_VERSION = 1
+FORMAT_VERSION = index_io.FORMAT_VERSION
 PUBLISHED = "published"
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 
@@ -55,16 +60,30 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class SearchParams:
-    """BM25 and fusion knobs; e5 cosines live in a narrow band, hence the dense rescaling window."""
+    """BM25 and fusion knobs (tuned with bench/knowledge.py); e5 cosines live in a narrow band, hence the window."""
 
     k1: float = 1.2
     b: float = 0.75
+    k3: float = 1.2  # saturation of repeated query terms (a long message repeats its topic)
     answer_weight: float = 0.3
     answer_chars: int = 1000
-    w_dense: float = 0.5
+    w_dense: float = 0.5  # e5 saw the whole query
+    w_dense_head: float = 0.35  # e5 saw only a short head of a long query
     dense_lo: float = 0.78
     dense_hi: float = 0.95
     max_query_chars: int = 2000
+    query_word_chars: int = 300  # jieba cuts this head of the query; bigrams cover the rest (jieba is slow)
+    query_embed_chars: int = 16  # e5 embeds this head of the query (~1-2 ms per character on one core)
+    # Keyword evidence this decisive (top >= decisive_bm25, ahead of the next by decisive_margin) skips the e5
+    # pass: it never changed the top five in the bench, and it is most of the query's cost.
+    decisive_bm25: float = 0.8
+    decisive_margin: float = 0.3
+
+
+@lru_cache(maxsize=65_536)
+def _unit_terms(text: str) -> frozenset[str]:
+    """Tokens of a question or variant, cached: the matched part is chosen for every hit of every search."""
+    return frozenset(tokenize(text))
 
 
 def _ts(value: datetime | None, default: float) -> float:
@@ -100,6 +119,7 @@ class KnowledgeIndex:
         self._unit_texts: list[str] = []
         self._unit_row: list[int] = []
         self._unit_vecs: list[np.ndarray] = []
+        self._region_masks: dict[str, np.ndarray] = {}
         self._dirty = True
 
     def __len__(self) -> int:
@@ -206,6 +226,11 @@ class KnowledgeIndex:
         row_dl = dl[row_of_nz]
         data = self._idf[ind] * tf * (p.k1 + 1) / (tf + p.k1 * (1 - p.b + p.b * row_dl / avgdl))
         self._W = sp.csr_matrix((data.astype(np.float32), ind, indptr), shape=(n_rows, n_terms))
+        # An entry's ideal score: what a query holding each of its terms once would score against it.
+        # Floored at the 5th percentile, so a junk entry of one or two common words cannot cover every query.
+        ideal = np.asarray(self._W.sum(axis=1), np.float32).ravel()
+        live = ideal[ideal > 0]
+        self._row_ideal = np.maximum(ideal, np.percentile(live, 5)) if live.size else ideal
         self._U = np.vstack(self._unit_vecs) if self._unit_vecs else None
         if self._U is not None and len(self._unit_vecs) > 1:
             self._unit_vecs = [self._U]
@@ -216,6 +241,7 @@ class KnowledgeIndex:
         self._vt = np.array([_ts(d.valid_to, np.inf) if d else -np.inf for d in docs], np.float64)
         self._cat = np.array([d.category if d else None for d in docs], object)
         self._reg = np.array([d.region if d else None for d in docs], object)
+        self._region_masks = {}
         self._dirty = False
 
     def _mask(self, at: datetime | None, region: str | None, category: str | None) -> np.ndarray:
@@ -226,7 +252,12 @@ class KnowledgeIndex:
             mask &= self._cat == category
         if region is not None:
             # An entry without a region applies everywhere; a region code also covers its sub-regions.
-            reg_ok = np.array([r is None or str(region).startswith(r) for r in self._reg], bool)
+            reg_ok = self._region_masks.get(region)
+            if reg_ok is None:
+                reg_ok = np.array([r is None or str(region).startswith(r) for r in self._reg], bool)
+                if len(self._region_masks) >= 512:
+                    self._region_masks.clear()
+                self._region_masks[region] = reg_ok
             mask &= reg_ok
         return mask
 
@@ -255,31 +286,27 @@ class KnowledgeIndex:
         k = max(0, min(int(k), 100))
         if not text.strip() or k == 0:
             return []
-        q_tokens = tokenize(text)
-        q_vec = self.embedder.embed_queries([text])[0] if self.embedder is not None else None
+        q_tokens = query_tokens(text, word_chars=p.query_word_chars)
         with self._lock:
             self._refresh()
             n_rows = len(self._docs)
             if n_rows == 0:
                 return []
-            bm25, ideal = self._bm25(q_tokens, n_rows)
+            bm25n = self._bm25(q_tokens, n_rows)
+            allowed = self._mask(at, region, category)
+            q_vec = None if self._decisive(np.where(allowed, bm25n, 0.0)) else self._embed_query(text)
             dense = np.zeros(n_rows, np.float32)
             unit_scores = None
+            fused = bm25n
             if q_vec is not None and self._U is not None and self._U.shape[0]:
-                unit_scores = self._U @ q_vec
+                unit_scores = np.einsum("ij,j->i", self._U, q_vec)  # 10k x 384: ~1 ms, one thread
                 dense = np.full(n_rows, -1.0, np.float32)
                 np.maximum.at(dense, self._unit_row_arr, unit_scores)
-            bm25n = np.minimum(bm25 / ideal, 1.0) if ideal > 0 else bm25
-            if unit_scores is not None:
                 dn = np.clip((dense - p.dense_lo) / (p.dense_hi - p.dense_lo), 0.0, 1.0)
-                # e5 only sees the query head, so its weight shrinks with the share of the query it saw
-                # (bench: +8 points hit@5 on 80-150 char queries, no loss on short ones).
-                seen = getattr(self.embedder, "query_chars", 0) or len(text)
-                w = p.w_dense * min(1.0, seen / max(len(text), 1))
+                seen = min(1.0, p.query_embed_chars / max(len(text), 1))
+                w = p.w_dense_head + (p.w_dense - p.w_dense_head) * seen
                 fused = (1.0 - w) * bm25n + w * dn
-            else:
-                fused = bm25n
-            fused = np.where(self._mask(at, region, category), fused, -1.0)
+            fused = np.where(allowed, fused, -1.0)
             top = np.argpartition(-fused, min(k, n_rows) - 1)[:k] if n_rows > k else np.arange(n_rows)
             top = top[np.argsort(-fused[top], kind="stable")]
             hits = []
@@ -294,23 +321,48 @@ class KnowledgeIndex:
                 )
             return hits
 
-    def _bm25(self, q_tokens: list[str], n_rows: int) -> tuple[np.ndarray, float]:
-        """Raw BM25 per row and the query's ideal score (every query term matched once at average length)."""
-        uniq = list(dict.fromkeys(q_tokens))
-        ids = [self._vocab[t] for t in uniq if t in self._vocab]
-        ideal = float(self._idf[ids].sum()) + self._idf_unseen * (len(uniq) - len(ids))
-        if not ids:
-            return np.zeros(n_rows, np.float32), ideal
+    def _decisive(self, bm25n: np.ndarray) -> bool:
+        """Whether the keyword scores alone settle the ranking (a clear winner)."""
+        p = self.params
+        if bm25n.size == 0:
+            return False
+        top2 = -np.partition(-bm25n, 1)[:2] if bm25n.size > 1 else np.array([bm25n[0], 0.0])
+        return bool(top2[0] >= p.decisive_bm25 and top2[0] - top2[1] >= p.decisive_margin)
+
+    def _embed_query(self, text: str) -> np.ndarray | None:
+        """The e5 vector of the query's head (the embedder caches repeated heads), or None without a model."""
+        snippet = head(text, self.params.query_embed_chars)
+        if self.embedder is None or not snippet.strip():
+            return None
+        return np.asarray(self.embedder.embed_queries([snippet])[0], np.float32)
+
+    def _bm25(self, q_tokens: list[str], n_rows: int) -> np.ndarray:
+        """BM25 per row in [0, 1]: raw score over the smaller of the query's and the row's ideal score."""
+        k3 = self.params.k3
+        ids, weights, ideal = [], [], 0.0
+        for term, n in Counter(q_tokens).items():
+            w = n * (k3 + 1) / (n + k3)
+            col = self._vocab.get(term)
+            if col is None:
+                ideal += w * self._idf_unseen
+            else:
+                ids.append(col)
+                weights.append(w)
+                ideal += w * float(self._idf[col])
+        if not ids or ideal <= 0:
+            return np.zeros(n_rows, np.float32)
         qv = np.zeros(self._W.shape[1], np.float32)
-        qv[ids] = 1.0
-        return np.asarray(self._W @ qv, np.float32), ideal
+        qv[ids] = weights
+        raw = np.asarray(self._W @ qv, np.float32)
+        denom = np.minimum(self._row_ideal, np.float32(ideal))
+        return np.minimum(np.divide(raw, denom, out=np.zeros_like(raw), where=denom > 0), 1.0)
 
     def _matched(self, row: int, q_terms: set[str], unit_scores: np.ndarray | None) -> str:
         """The question/variant (or answer sentence) of a row closest to the query."""
         idx = np.flatnonzero(self._unit_row_arr == row).tolist()
         best, best_score = "", -math.inf
         for i in idx:
-            toks = set(tokenize(self._unit_texts[i]))
+            toks = _unit_terms(self._unit_texts[i])
             overlap = len(toks & q_terms) / max(len(q_terms), 1)
             score = overlap + (float(unit_scores[i]) if unit_scores is not None else 0.0)
             if score > best_score:
@@ -325,113 +377,14 @@ class KnowledgeIndex:
         return best
 
     def save(self, path: str | Path) -> None:
-        """Write `<path>.npz` (arrays) and `<path>.json` (vocabulary, entries): start-up needs no rebuild."""
+        """Write `<path>.npz` (arrays, e5 vectors) and `<path>.json` (vocabulary, entries): no re-embedding."""
         with self._lock:
-            self.compact()
-            self._refresh()
-            base = Path(path)
-            ind = np.concatenate([i for i, _ in self._tf]) if self._tf else np.zeros(0, np.int32)
-            tfw = np.concatenate([w for _, w in self._tf]) if self._tf else np.zeros(0, np.float32)
-            lens = np.array([len(i) for i, _ in self._tf], np.int64)
-            dim = self.embedder.dim if self.embedder is not None else 0
-            vecs = self._U if self._U is not None else np.zeros((0, dim), np.float32)
-            np.savez_compressed(
-                base.with_suffix(".npz"),
-                tf_ind=ind,
-                tf_w=tfw,
-                tf_len=lens,
-                unit_vecs=vecs,
-                unit_row=self._unit_row_arr,
-            )
-            docs = [_doc_to_json(d) for d in self._docs if d is not None]
-            meta = {
-                "version": FORMAT_VERSION,
-                "params": asdict(self.params),
-                "vocab": list(self._vocab),
-                "docs": docs,
-                "unit_texts": self._unit_texts,
-                "dim": dim,
-            }
-            base.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            index_io.save(self, path)
 
     @classmethod
     def load(cls, path: str | Path, *, embedder: Embedder | None = None) -> KnowledgeIndex:
         """Read an index written by save(); raises ValueError on a missing, corrupt or mismatched file."""
-        base = Path(path)
-        try:
-            meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
-            with np.load(base.with_suffix(".npz"), allow_pickle=False) as z:
-                arrays = {name: z[name] for name in z.files}
-        except (OSError, ValueError, KeyError) as exc:
-            raise ValueError(f"cannot read knowledge index at {base}: {exc}") from exc
-        if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION:
-            raise ValueError(f"knowledge index at {base} has an unsupported format")
-        try:
-            return cls._from_parts(meta, arrays, embedder)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ValueError(f"knowledge index at {base} is corrupt or mismatched: {exc}") from exc
-
-    @classmethod
-    def _from_parts(
-        cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], embedder: Embedder | None
-    ) -> KnowledgeIndex:
-        """Rebuild the in-memory state from loaded parts; raises on any inconsistency."""
-        vecs = arrays["unit_vecs"]
-        if embedder is not None and vecs.shape[0] and meta["dim"] != embedder.dim:
-            raise ValueError(f"built with dim {meta['dim']}, embedder has {embedder.dim}")
-        index = cls(embedder=embedder, params=SearchParams(**meta["params"]))
-        index._vocab = {t: i for i, t in enumerate(meta["vocab"])}
-        index._docs = [_doc_from_json(d) for d in meta["docs"]]
-        index._row_of = {d.entry_id: i for i, d in enumerate(index._docs) if d is not None}
-        bounds = np.concatenate([[0], np.cumsum(arrays["tf_len"])])
-        n_units = len(meta["unit_texts"])
-        if len(bounds) - 1 != len(index._docs) or n_units != len(arrays["unit_row"]):
-            raise ValueError("row counts differ")
-        if vecs.shape[0] not in (0, n_units) or int(bounds[-1]) != len(arrays["tf_ind"]):
-            raise ValueError("array sizes differ")
-        index._tf = [
-            (arrays["tf_ind"][a:b].astype(np.int32), arrays["tf_w"][a:b].astype(np.float32))
-            for a, b in itertools.pairwise(bounds)
-        ]
-        index._unit_texts = [str(t) for t in meta["unit_texts"]]
-        index._unit_row = [int(r) for r in arrays["unit_row"]]
-        if embedder is not None:
-            if not vecs.shape[0] and index._unit_texts:
-                vecs = embedder.embed_passages(index._unit_texts)
-            index._unit_vecs = [np.asarray(vecs, np.float32)]
-        return index
-
-
-def _doc_to_json(doc: EntryDoc) -> dict[str, object]:
-    """JSON-safe form of a document (datetimes as ISO strings)."""
-    data = asdict(doc)
-    data["variants"] = list(doc.variants)
-    data["meta"] = dict(doc.meta)
-    for key in ("valid_from", "valid_to"):
-        value = getattr(doc, key)
-        data[key] = value.isoformat() if value is not None else None
-    return data
-
-
-def _doc_from_json(data: dict[str, object]) -> EntryDoc:
-    """Inverse of _doc_to_json."""
-
-    def when(key: str) -> datetime | None:
-        value = data.get(key)
-        return datetime.fromisoformat(str(value)) if value else None
-
-    return EntryDoc(
-        entry_id=data["entry_id"],  # type: ignore[arg-type]
-        question=str(data.get("question") or ""),
-        answer=str(data.get("answer") or ""),
-        variants=tuple(str(v) for v in data.get("variants") or ()),  # type: ignore[attr-defined]
-        category=data.get("category"),  # type: ignore[arg-type]
-        region=data.get("region"),  # type: ignore[arg-type]
-        valid_from=when("valid_from"),
-        valid_to=when("valid_to"),
-        status=str(data.get("status") or PUBLISHED),
-        meta={str(k): str(v) for k, v in dict(data.get("meta") or {}).items()},  # type: ignore[call-overload]
-    )
+        return index_io.load(cls, path, embedder)
 
 
 def case_doc(

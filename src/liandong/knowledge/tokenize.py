@@ -243,6 +243,21 @@ def tokenize(
             continue
         out.append(w)
     if bigrams:
-        for run in _CJK_RUN.findall(norm):
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.extend(cjk_bigrams(norm))
     return out
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of each run of two or more CJK characters."""
+    return [run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
+
+
+def query_tokens(text: object, *, word_chars: int = 300, max_chars: int = 4000) -> list[str]:
+    """Tokens of a query as tokenize() makes them, but jieba only cuts its head (bigrams cover all of it).
+
+    jieba costs ~10 ms per 1,000 characters; a 2,000-character message cut whole would dominate the search.
+    """
+    norm = normalize(text)[:max_chars]
+    if not norm.strip():
+        return []
+    return tokenize(norm[:word_chars], bigrams=False) + cjk_bigrams(norm)
