@@ -39,6 +39,9 @@ class Node:
     env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     token: str = ""
+    transport: str = "http"
+    local: threading.local = field(default_factory=threading.local, repr=False)
+    clients: list[httpx.Client] = field(default_factory=list, repr=False)
 
     @property
     def url(self) -> str:
@@ -97,23 +100,42 @@ class Node:
     def stop(self) -> None:
         for part in PARTS:
             self.kill(part)
+        while self.clients:
+            self.clients.pop().close()
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=15)
+        """A keep-alive client of the calling thread (creating one per call costs the driver ~10 ms of CPU)."""
+        current = getattr(self.local, "client", None)
+        if current is None or current.is_closed:
+            self.local.client = httpx.Client(
+                base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=15
+            )
+            self.clients.append(self.local.client)
+        client: httpx.Client = self.local.client
+        return client
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 180) -> None:
+        """Generous by default: on a loaded 2-core machine an API process takes tens of seconds to start."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.procs.get("api") is not None and self.procs["api"].poll() is not None:
+                raise RuntimeError(f"{self.name} API exited with {self.procs['api'].returncode}: see its log")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/healthz", timeout=5).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.1)
-        raise TimeoutError(f"{self.name} did not start")
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} did not start within {timeout:.0f} s")
 
 
-def pair(workdir: Path, db_12345: str, db_110: str, extra: dict[str, str] | None = None) -> tuple[Node, Node]:
+def pair(
+    workdir: Path,
+    db_12345: str,
+    db_110: str,
+    extra: dict[str, str] | None = None,
+    ready_timeout: float = 180,
+) -> tuple[Node, Node]:
     """A 12345 node and a 110 node that know each other, set up and started."""
     key = secrets.token_hex(32)
     a = Node("node-12345", "12345", db_12345, workdir)
@@ -130,22 +152,23 @@ def pair(workdir: Path, db_12345: str, db_110: str, extra: dict[str, str] | None
             raise RuntimeError(f"{node.name} setup failed")
         node.start_all()
     for node in (a, b):
-        node.wait_ready()
+        node.wait_ready(ready_timeout)
     return a, b
 
 
 def call(node: Node, method: str, path: str, *, json_body: Any = None, timeout: float = 90) -> httpx.Response:
-    """An API call that waits out a killed API process (only for idempotent use)."""
+    """An API call that waits out a killed or overloaded API process (5xx, connection errors), with backoff."""
     deadline = time.monotonic() + timeout
+    pause = 0.05
     while time.monotonic() < deadline:
         try:
-            with node.client() as c:
-                response = c.request(method, path, json=json_body)
+            response = node.client().request(method, path, json=json_body)
             if response.status_code < 500:
                 return response
         except httpx.HTTPError:
             pass
-        time.sleep(0.1)
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
     raise TimeoutError(f"{node.name} {method} {path} kept failing")
 
 
@@ -155,24 +178,34 @@ def transfer(node: Node, to_platform: str, i: int) -> str:
     req = call(node, "POST", "/api/v1/requests",
                json_body={"channel": "phone", "content": f"两节点测试诉求 {i}", "received_by": received_by})  # fmt: skip
     req.raise_for_status()
-    request_id = req.json()["id"]
+    return transfer_request(node, to_platform, int(req.json()["id"]), i)
+
+
+def transfer_request(node: Node, to_platform: str, request_id: int, i: int, timeout: float = 180) -> str:
+    """Transfer a registered request; retried on 5xx and connection errors, never creating it twice."""
     body = {
         "request_id": request_id,
         "to_platform": to_platform,
         "reason": f"转办测试 {i}",
         "emergency": False,
     }
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + timeout
+    pause = 0.05
+    tried = False
     while time.monotonic() < deadline:
-        existing = call(node, "GET", f"/api/v1/linkage/transfers?request_id={request_id}").json()
-        if existing:
-            return str(existing[0]["transfer_uid"])
+        if tried:  # the previous attempt may have committed before its answer was lost
+            existing = call(node, "GET", f"/api/v1/linkage/transfers?request_id={request_id}").json()
+            if existing:
+                return str(existing[0]["transfer_uid"])
+        tried = True
         try:
-            with node.client() as c:
-                response = c.post("/api/v1/linkage/transfers", json=body)
+            response = node.client().post("/api/v1/linkage/transfers", json=body)
             if response.status_code == 201:
                 return str(response.json()["transfer_uid"])
+            if response.status_code < 500 and response.status_code not in (409, 429):
+                raise RuntimeError(f"transfer refused: HTTP {response.status_code} {response.text[:300]}")
         except httpx.HTTPError:
             pass
-        time.sleep(0.1)
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
     raise TimeoutError("transfer kept failing")

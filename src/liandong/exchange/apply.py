@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liandong.core.errors import Conflict
+from liandong.core.errors import Conflict, InvalidInput
 from liandong.core.timeutil import as_utc, utcnow
 from liandong.events import service as events
 from liandong.exchange.models import ExchangeOrder, InboxMessage
@@ -37,6 +38,34 @@ def _note(session: Session, transfer: Transfer | None, action: str, actor: str, 
         session=session, entity_type="transfer", entity_id=transfer.id, action=action, actor=actor,
         before={}, after={}, note=(note or "")[:2000] or None,
     )  # fmt: skip
+
+
+def _request_data(payload: dict[str, Any]) -> RequestCreate:
+    """The local request a received transfer becomes; InvalidInput when this node's rules refuse its content."""
+    body = payload["request"]
+    channel = body["channel"] if body["channel"] in {c.value for c in Channel} else Channel.PHONE.value
+    try:
+        return RequestCreate(
+            channel=channel,
+            content=body["content"],
+            caller_name=body.get("caller_name"),
+            caller_phone=body.get("caller_phone"),
+            location_text=body.get("location_text"),
+            adcode=body.get("adcode"),
+            received_by=body["received_by"],
+            received_at=_dt(body["received_at"]),
+            title=f"转办自 {payload['from_platform']} {body['number']}"[:200],
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(["payload", "request", *(str(p) for p in first["loc"])])
+        raise InvalidInput(field, first["msg"]) from exc
+
+
+def check(*, type_: str, payload: dict[str, Any]) -> None:
+    """Refuse at receipt what could not be applied later (a buffered message must never block its order)."""
+    if type_ == "transfer":
+        _request_data(payload)
 
 
 def apply(*, session: Session, message: InboxMessage, order: ExchangeOrder) -> None:
@@ -79,23 +108,7 @@ def _apply_transfer(session: Session, order_key: str, payload: dict[str, Any], a
     """A transfer from the peer: the local request (received by the sender's platform) and a pending transfer."""
     if _transfer(session, order_key) is not None:
         raise Conflict(f"transfer {order_key} already exists on this node")
-    body = payload["request"]
-    channel = body["channel"] if body["channel"] in {c.value for c in Channel} else Channel.PHONE.value
-    req = requests.create(
-        session=session,
-        data=RequestCreate(
-            channel=channel,
-            content=body["content"],
-            caller_name=body.get("caller_name"),
-            caller_phone=body.get("caller_phone"),
-            location_text=body.get("location_text"),
-            adcode=body.get("adcode"),
-            received_by=body["received_by"],
-            received_at=_dt(body["received_at"]),
-            title=f"转办自 {payload['from_platform']} {body['number']}"[:200],
-        ),
-        actor=actor,
-    )
+    req = requests.create(session=session, data=_request_data(payload), actor=actor)
     req.triage = payload.get("triage")
     requests.transition(session=session, req=req, action="transfer", actor=actor, note=payload["reason"])
     now = utcnow()

@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
 import typer
 
 from liandong.config import get_settings
 from liandong.database import create_db_engine, make_session_factory
 
 app = typer.Typer(no_args_is_help=True)
-log = logging.getLogger(__name__)
 
 
 @app.command("relay")
 def relay(
     once: bool = typer.Option(False, help="deliver what is due, poll the mailbox once, and exit"),
     idle_sleep: float = typer.Option(0.02, min=0.001, max=10, help="seconds between polls when idle"),
+    concurrency: int = typer.Option(8, min=1, max=64, help="orders delivered at the same time"),
+    pollers: int = typer.Option(4, min=1, max=32, help="threads taking the shared mailbox's mail"),
 ) -> None:
     """Deliver pending messages to peers (HTTP or shared mailbox) and apply mailbox rows addressed to this node."""
-    from liandong.exchange import delivery
+    from liandong.database import models  # noqa: F401 - applying mail touches every domain's tables
+    from liandong.exchange.relay import Relay
+    from liandong.security import audit
 
+    audit.install()  # mail applied here is audited as it is when the API's inbox applies it
     settings = get_settings()
     factory = make_session_factory(create_db_engine(settings.database_url))
-    while True:
-        busy = 0
-        try:
-            with factory() as session:
-                for message_id in delivery.due(session=session):
-                    delivery.deliver(session=session, message_id=message_id, settings=settings)
-                    busy += 1
-            if settings.exchange_transport == "shared_db":
-                from liandong.exchange import mailbox
-
-                busy += mailbox.poll(settings=settings, session_factory=factory)
-        except Exception:
-            log.exception("relay pass failed")
-            time.sleep(1)
-        if once:
-            return
-        if not busy:
-            time.sleep(idle_sleep)
+    worker = Relay(settings=settings, factory=factory, concurrency=concurrency, pollers=pollers)
+    if once:
+        worker.run_once()
+        return
+    worker.run(idle_sleep=idle_sleep)

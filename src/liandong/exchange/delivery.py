@@ -129,23 +129,24 @@ def deliver(*, session: Session, message_id: str, settings: Settings | None = No
     return status
 
 
-def due(*, session: Session, limit: int = 50) -> list[str]:
-    """Message ids the relay should send now (pending, due, not leased)."""
+def due_by_order(*, session: Session, limit: int = 200) -> dict[str, list[str]]:
+    """Due message ids grouped by order, each group in sequence (a relay sends one order's messages in turn)."""
     now = utcnow()
-    ids = list(
-        session.scalars(
-            select(ExchangeMessage.message_id)
-            .where(
-                ExchangeMessage.status == "pending",
-                ExchangeMessage.next_attempt_at <= now,
-                or_(ExchangeMessage.locked_until.is_(None), ExchangeMessage.locked_until < now),
-            )
-            .order_by(ExchangeMessage.id)
-            .limit(limit)
+    rows = session.execute(
+        select(ExchangeMessage.order_key, ExchangeMessage.message_id)
+        .where(
+            ExchangeMessage.status == "pending",
+            ExchangeMessage.next_attempt_at <= now,
+            or_(ExchangeMessage.locked_until.is_(None), ExchangeMessage.locked_until < now),
         )
-    )
+        .order_by(ExchangeMessage.id)
+        .limit(limit)
+    ).all()
     session.rollback()
-    return ids
+    groups: dict[str, list[str]] = {}
+    for order_key, message_id in rows:
+        groups.setdefault(order_key, []).append(message_id)
+    return groups
 
 
 @handler(DELIVER_TOPIC)

@@ -68,7 +68,26 @@ def parse(raw: bytes) -> dict[str, Any]:
         raise InvalidInput("(document)", f"malformed JSON: {exc}") from exc
     if not isinstance(doc, dict):
         raise InvalidInput("(document)", "the envelope must be a JSON object")
+    _check_strings(doc, "")
     return doc
+
+
+def _check_strings(value: Any, path: str) -> None:
+    """Refuse NUL characters and lone surrogates anywhere: no database stores them and they cannot be signed."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, path or "(document)")
+            _check_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_strings(item, f"{path}.{i}")
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput(path or "(document)", "NUL characters are not allowed")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInput(path or "(document)", "not valid UTF-8 (lone surrogate)") from exc
 
 
 def verify(doc: dict[str, Any], settings: Settings, now: datetime | None = None) -> tuple[Envelope, Peer]:

@@ -21,6 +21,7 @@ from liandong.exchange.outgoing import lock_order
 def receive(*, session: Session, doc: dict[str, Any], settings: Settings, now: datetime | None = None) -> str:
     """Store and apply one envelope (caller commits): 'applied', 'buffered' or 'duplicate'; raises when refused."""
     env, peer = verify(doc, settings, now=now)
+    applying.check(type_=env.type, payload=doc["payload"])
     if session.scalar(select(InboxMessage.id).where(InboxMessage.message_id == env.message_id)) is not None:
         return "duplicate"
     order = lock_order(session=session, order_key=env.order_key, peer=peer.node_id)

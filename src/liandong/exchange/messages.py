@@ -140,7 +140,7 @@ class Envelope(_Message):
     recipient: str = Field(min_length=1, max_length=64)
     sent_at: datetime
     order_key: str = Field(min_length=8, max_length=64)
-    seq: int = Field(ge=1, le=1_000_000)
+    seq: int = Field(ge=1, le=1_000_000, strict=True)  # "1" is a sender bug, not a number to coerce
     payload: dict[str, object]
     signature: str = Field(pattern=r"^[0-9a-f]{64}$")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,9 @@ from liandong.linkage.models import Transfer
 from liandong.outbox import service as outbox
 
 DELIVER_TOPIC = "exchange.deliver"
+# The relay delivers within tens of milliseconds; the worker's job is the fallback when no relay runs. Delayed, so
+# the two do not contend for the same message row the moment it is committed.
+FALLBACK_DELAY = timedelta(seconds=2)
 
 
 def lock_order(*, session: Session, order_key: str, peer: str) -> ExchangeOrder:
@@ -53,7 +56,8 @@ def emit(
     )
     session.add(msg)
     session.flush()
-    outbox.enqueue(session=session, topic=DELIVER_TOPIC, payload={"message_id": msg.message_id})
+    outbox.enqueue(session=session, topic=DELIVER_TOPIC, payload={"message_id": msg.message_id},
+                   available_at=utcnow() + FALLBACK_DELAY)  # fmt: skip
     return msg
 
 
