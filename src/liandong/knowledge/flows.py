@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from liandong.knowledge import service
+from liandong.knowledge import jobs, service
 from liandong.knowledge.models import KnowledgeEntry
 from liandong.knowledge.schemas import EntryCreate, EntryUpdate
 from liandong.security.principal import Principal
@@ -32,5 +32,9 @@ def act(*, session: Session, entry_id: int, action: str, principal: Principal,
     entry = service.require(session=session, entry_id=entry_id)
     service.check_entry(principal, entry, action)
     service.apply_action(session=session, entry=entry, action=action, actor=principal.actor, reason=reason)
+    if action == "publish":
+        jobs.queue_entry(
+            session=session, entry_id=entry.id
+        )  # its vector, stored by the worker within seconds
     session.commit()
     return entry

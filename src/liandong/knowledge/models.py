@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liandong.core.timeutil import utcnow
@@ -87,3 +87,21 @@ class BotConversation(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class KnowledgeEmbedding(Base):
+    """The stored e5 vectors of one entry or past case (one row per unit text), written by the worker."""
+
+    __tablename__ = "knowledge_embeddings"
+    __table_args__ = (UniqueConstraint("owner_kind", "owner_id", "model"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_kind: Mapped[str] = mapped_column(String(16))  # entry | case
+    owner_id: Mapped[int]
+    model: Mapped[str] = mapped_column(String(80))  # a new model id re-embeds everything
+    text_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the embedded unit texts
+    dim: Mapped[int]
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32 little-endian, (units, dim) row-major
+    # The owner's updated_at when its text was last compared: newer owners are re-checked, others skipped.
+    source_updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)  # when the vector last changed

@@ -1,7 +1,10 @@
 """The process-wide indexes: published entries and past cases, refreshed incrementally when the data changes.
 
-Each request costs one cheap signature query (count, max(updated_at), max(id)); only when it differs are the
-changed rows read and embedded. Nothing is rebuilt per request.
+Each request costs one cheap signature query (count, max(updated_at), max(id) of the rows, and count,
+max(updated_at) of their stored vectors); only when it differs are the changed rows read. Nothing is embedded
+here: entry and case vectors come from `knowledge_embeddings`, written by the worker (`knowledge/jobs.py`); a row
+whose vector is not stored yet (or was computed from another text or model) is indexed keyword-only and gains its
+vector on the first call after the worker stores it. Only queries are embedded per request.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from liandong.knowledge import vectors
 from liandong.knowledge.embedding import Embedder, default_embedder
 from liandong.knowledge.enums import EntryStatus
 from liandong.knowledge.models import KnowledgeEntry
-from liandong.knowledge.search import EntryDoc, KnowledgeIndex, case_doc
+from liandong.knowledge.search import EntryDoc, KnowledgeIndex, case_doc, doc_units
 from liandong.workorder.models import WorkOrder
 
 CASE_STATES = ("completed", "visited", "archived")
@@ -68,34 +72,61 @@ def order_doc(order: WorkOrder) -> EntryDoc:
 
 @dataclass
 class _Synced:
-    """One index kept in step with a set of rows identified by (id, updated_at)."""
+    """One index kept in step with a set of rows identified by (id, updated_at) and their stored vectors."""
 
     base: Callable[[], Select[int, datetime]]
     model: Any
     to_doc: Callable[[Any], EntryDoc]
     index: KnowledgeIndex
+    kind: str
+    embed_model: str | None  # the model id whose stored vectors are used; None: keyword search only
     signature: tuple[Any, ...] | None = None
-    stamps: dict[int, datetime] = field(default_factory=dict)
+    stamps: dict[int, tuple[datetime, datetime | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def sync(self, session: Session) -> KnowledgeIndex:
+    def _signature(self, session: Session) -> tuple[Any, ...]:
         sub = self.base().subquery()
         sig = tuple(
             session.execute(select(func.count(), func.max(sub.c.updated_at), func.max(sub.c.id))).one()
         )
+        if self.embed_model is None:
+            return sig
+        return sig + vectors.signature(session=session, kind=self.kind, model=self.embed_model)
+
+    def _state(self, session: Session) -> dict[int, tuple[datetime, datetime | None]]:
+        """id -> (row updated_at, vector updated_at or None) of every row in the set."""
+        sub = self.base().subquery()
+        rows = session.execute(select(sub.c.id, sub.c.updated_at)).all()
+        stored: dict[int, datetime] = {}
+        if self.embed_model is not None:
+            stored = vectors.stamps(
+                session=session, kind=self.kind, model=self.embed_model, owners=select(sub.c.id)
+            )
+        return {int(r[0]): (r[1], stored.get(int(r[0]))) for r in rows}
+
+    def _docs(self, session: Session, ids: list[int]) -> tuple[list[EntryDoc], dict[int | str, Any]]:
+        """The documents of these rows and the stored vectors that still fit their texts."""
+        docs = [self.to_doc(o) for o in session.scalars(select(self.model).where(self.model.id.in_(ids)))]
+        if self.embed_model is None:
+            return docs, {}
+        rows = vectors.load(session=session, kind=self.kind, model=self.embed_model, owner_ids=ids)
+        fits = {d.entry_id: vectors.fitting(rows.get(int(d.entry_id)), doc_units(d)) for d in docs}
+        return docs, {i: v for i, v in fits.items() if v is not None}
+
+    def sync(self, session: Session) -> KnowledgeIndex:
+        sig = self._signature(session)
         if sig == self.signature:
             return self.index
         with self.lock:
             if sig == self.signature:
                 return self.index
-            rows = session.execute(select(sub.c.id, sub.c.updated_at)).all()
-            now = {int(r[0]): r[1] for r in rows}
+            now = self._state(session)
             gone = [i for i, t in self.stamps.items() if now.get(i) != t]
             fresh = [i for i, t in now.items() if self.stamps.get(i) != t]
             self.index.remove(gone)
             for chunk in _chunks(fresh, 500):
-                objs = session.scalars(select(self.model).where(self.model.id.in_(chunk))).all()
-                self.index.add(self.to_doc(o) for o in objs)
+                docs, vecs = self._docs(session, chunk)
+                self.index.add(docs, vectors=vecs)
             if len(gone) > 1000:
                 self.index.compact()
             self.stamps, self.signature = now, sig
@@ -133,6 +164,21 @@ def _finished() -> Select[int, datetime]:
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """A set of rows that is indexed: the (id, updated_at) select, the model and its document."""
+
+    rows: Callable[[], Select[int, datetime]]
+    model: Any
+    to_doc: Callable[[Any], EntryDoc]
+
+
+SOURCES = {
+    vectors.ENTRY: Source(_published, KnowledgeEntry, entry_doc),
+    vectors.CASE: Source(_finished, WorkOrder, order_doc),
+}
+
+
 def runtime(session: Session) -> Runtime:
     """The runtime of the session's database (one per database URL in this process)."""
     bind = session.get_bind()
@@ -141,10 +187,12 @@ def runtime(session: Session) -> Runtime:
         found = _runtimes.get(key)
         if found is None:
             emb = current_embedder()
-            found = Runtime(
-                entries=_Synced(_published, KnowledgeEntry, entry_doc, KnowledgeIndex(embedder=emb)),
-                cases=_Synced(_finished, WorkOrder, order_doc, KnowledgeIndex(embedder=emb)),
-            )
+            model = vectors.model_id(emb) if emb is not None else None
+            synced = {
+                kind: _Synced(src.rows, src.model, src.to_doc, KnowledgeIndex(embedder=emb), kind, model)
+                for kind, src in SOURCES.items()
+            }
+            found = Runtime(entries=synced[vectors.ENTRY], cases=synced[vectors.CASE])
             _runtimes[key] = found
         return found
 

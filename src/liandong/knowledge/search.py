@@ -95,8 +95,8 @@ def _ts(value: datetime | None, default: float) -> float:
     return value.timestamp()
 
 
-def _units(doc: EntryDoc) -> list[str]:
-    """The short texts of an entry that are embedded and can be reported as the matched part."""
+def doc_units(doc: EntryDoc) -> list[str]:
+    """The short texts of an entry that are embedded (one vector each) and can be reported as the matched part."""
     seen: dict[str, None] = {}
     for text in (doc.question, *doc.variants):
         t = " ".join(str(text or "").split())
@@ -130,15 +130,26 @@ class KnowledgeIndex:
         row = self._row_of.get(entry_id)
         return None if row is None else self._docs[row]
 
-    def add(self, docs: Iterable[EntryDoc]) -> None:
-        """Add or replace entries; only the given entries are tokenised and embedded."""
+    def add(self, docs: Iterable[EntryDoc], *, vectors: Mapping[EntryId, np.ndarray] | None = None) -> None:
+        """Add or replace entries; only the given entries are tokenised and embedded.
+
+        With `vectors` (entry id -> one row per `doc_units` text, e.g. stored by the worker) nothing is embedded:
+        an entry without a fitting matrix there is indexed keyword-only until it is added again with one.
+        """
         batch = list(docs)
         if not batch:
             return
         tfs = [self._term_weights(d) for d in batch]
-        units = [_units(d) for d in batch]
+        units = [doc_units(d) for d in batch]
         flat = [u for us in units for u in us]
-        vecs = self.embedder.embed_passages(flat) if self.embedder is not None and flat else None
+        if self.embedder is None or not flat:
+            vecs = None
+        elif vectors is None:
+            vecs = self.embedder.embed_passages(flat)
+        else:
+            vecs = np.vstack(
+                [self._given(vectors.get(d.entry_id), len(us)) for d, us in zip(batch, units, strict=True)]
+            )
         with self._lock:
             for doc in batch:
                 self._drop(doc.entry_id)
@@ -160,6 +171,13 @@ class KnowledgeIndex:
                     np.zeros((len(self._unit_texts) - start, self.embedder.dim), np.float32)
                 )
             self._dirty = True
+
+    def _given(self, vecs: np.ndarray | None, n_units: int) -> np.ndarray:
+        """Precomputed unit vectors if they fit the entry's units and the embedder, else zeros (keyword-only)."""
+        assert self.embedder is not None
+        if vecs is not None and vecs.shape == (n_units, self.embedder.dim):
+            return np.asarray(vecs, np.float32)
+        return np.zeros((n_units, self.embedder.dim), np.float32)
 
     def remove(self, entry_ids: Iterable[EntryId]) -> int:
         """Drop entries by id (unknown ids are ignored); returns how many were removed."""
@@ -235,6 +253,10 @@ class KnowledgeIndex:
         if self._U is not None and len(self._unit_vecs) > 1:
             self._unit_vecs = [self._U]
         self._unit_row_arr = np.asarray(self._unit_row, np.int64)
+        # Rows without any non-zero unit vector (not embedded yet) are ranked by their keywords alone.
+        self._has_vec = np.zeros(n_rows, bool)
+        if self._U is not None and self._U.shape[0]:
+            self._has_vec[self._unit_row_arr[np.any(self._U != 0, axis=1)]] = True
         docs = self._docs
         self._alive = np.array([d is not None and d.status == PUBLISHED for d in docs], bool)
         self._vf = np.array([_ts(d.valid_from, -np.inf) if d else np.inf for d in docs], np.float64)
@@ -305,7 +327,7 @@ class KnowledgeIndex:
                 dn = np.clip((dense - p.dense_lo) / (p.dense_hi - p.dense_lo), 0.0, 1.0)
                 seen = min(1.0, p.query_embed_chars / max(len(text), 1))
                 w = p.w_dense_head + (p.w_dense - p.w_dense_head) * seen
-                fused = (1.0 - w) * bm25n + w * dn
+                fused = np.where(self._has_vec, (1.0 - w) * bm25n + w * dn, bm25n)
             fused = np.where(allowed, fused, -1.0)
             top = np.argpartition(-fused, min(k, n_rows) - 1)[:k] if n_rows > k else np.arange(n_rows)
             top = top[np.argsort(-fused[top], kind="stable")]

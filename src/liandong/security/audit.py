@@ -25,8 +25,8 @@ from liandong.security.models import AuditEntry
 
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 7_310_345_110  # any constant shared by every node writing this database
-# Tables whose changes are already the audit trail itself, or pure queue bookkeeping.
-NOT_AUDITED = {"audit_log", "outbox_jobs", "api_tokens", "events"}
+# Tables whose changes are already the audit trail itself, queue bookkeeping, or derived data (vectors).
+NOT_AUDITED = {"audit_log", "outbox_jobs", "api_tokens", "events", "knowledge_embeddings"}
 SECRET_FIELDS = {"password_hash", "token_hash", "caller_phone_enc", "caller_name_enc"}
 
 
