@@ -40,13 +40,32 @@ OLD_PG_GUARD = (
 )
 
 
-def upgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
+SQLITE_DELETE_GUARD = (
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+)
+
+
+def _lift_guards(postgres: bool) -> None:
     if postgres:
         op.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
     else:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+
+
+def _restore_guards(postgres: bool, *, pg_function: str, sqlite_update: str) -> None:
+    if postgres:
+        op.execute(pg_function)
+        op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+    else:
+        op.execute(sqlite_update)
+        op.execute(SQLITE_DELETE_GUARD)
+
+
+def upgrade() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    _lift_guards(postgres)
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("seq", sa.BigInteger(), nullable=True))
         batch_op.alter_column("prev_hash", existing_type=sa.String(length=64), nullable=True)
@@ -54,36 +73,16 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(batch_op.f("uq_audit_log_seq"), ["seq"])
     # Rows chained before this revision were chained in id order.
     op.execute("UPDATE audit_log SET seq = id")
-    if postgres:
-        op.execute(PG_GUARD)
-        op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
-    else:
-        op.execute(SQLITE_UPDATE_GUARD)
-        op.execute(
-            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
-        )
+    _restore_guards(postgres, pg_function=PG_GUARD, sqlite_update=SQLITE_UPDATE_GUARD)
 
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:
-        op.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    _lift_guards(postgres)
     op.execute("DELETE FROM audit_log WHERE hash IS NULL")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_audit_log_seq"), type_="unique")
         batch_op.alter_column("hash", existing_type=sa.String(length=64), nullable=False)
         batch_op.alter_column("prev_hash", existing_type=sa.String(length=64), nullable=False)
         batch_op.drop_column("seq")
-    if postgres:
-        op.execute(OLD_PG_GUARD)
-        op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
-    else:
-        op.execute(OLD_SQLITE_UPDATE_GUARD)
-        op.execute(
-            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
-        )
+    _restore_guards(postgres, pg_function=OLD_PG_GUARD, sqlite_update=OLD_SQLITE_UPDATE_GUARD)
