@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from liandong.incident import service
 from liandong.incident.models import PoliceIncident
-from liandong.incident.schemas import DispatchBody, IncidentCreate
+from liandong.incident.schemas import IncidentCreate
 from liandong.intake import service as requests
 
 
@@ -19,14 +19,7 @@ def register(*, session: Session, data: IncidentCreate, actor: str) -> PoliceInc
         req = requests.require(session=session, request_id=data.request_id)
         requests.transition(session=session, req=req, action="register", actor=actor)
     incident = service.create(session=session, data=data, request=req, actor=actor)
-    if data.jurisdiction_unit_id is not None:
-        service.apply_action(
-            session=session,
-            incident=incident,
-            action="dispatch",
-            body=DispatchBody(jurisdiction_unit_id=data.jurisdiction_unit_id),
-            actor=actor,
-        )
+    service.dispatch_to(session=session, incident=incident, unit_id=data.jurisdiction_unit_id, actor=actor)
     session.commit()
     return incident
 

@@ -199,3 +199,18 @@ def to_read(incident: PoliceIncident) -> s.IncidentRead:
     read = s.IncidentRead.model_validate(incident)
     read.allowed_actions = INCIDENT_LIFECYCLE.allowed_actions(incident.status)
     return read
+
+
+def dispatch_to(
+    *, session: Session, incident: PoliceIncident, unit_id: int | None, actor: str
+) -> PoliceIncident:
+    """派警 to `unit_id` when one is given (registering with a unit dispatches at once)."""
+    if unit_id is not None:
+        apply_action(
+            session=session,
+            incident=incident,
+            action="dispatch",
+            body=s.DispatchBody(jurisdiction_unit_id=unit_id),
+            actor=actor,
+        )
+    return incident

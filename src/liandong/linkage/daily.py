@@ -22,7 +22,7 @@ from liandong.linkage.schemas import HandoverCreate, PoliceReferral
 from liandong.workorder import service as workorders
 from liandong.workorder.lifecycle import WORK_ORDER_LIFECYCLE
 from liandong.workorder.models import WorkOrder
-from liandong.workorder.schemas import UnitBody, WorkOrderCreate
+from liandong.workorder.schemas import WorkOrderCreate
 
 OPEN_ORDER_STATES = {
     "accepted",
@@ -68,14 +68,7 @@ def handover(*, session: Session, incident: PoliceIncident, data: HandoverCreate
         request=req,
         actor=actor,
     )
-    if data.handling_unit_id is not None:
-        workorders.apply_action(
-            session=session,
-            order=order,
-            action="dispatch",
-            body=UnitBody(handling_unit_id=data.handling_unit_id),
-            actor=actor,
-        )
+    workorders.dispatch_to(session=session, order=order, unit_id=data.handling_unit_id, actor=actor)
     link(
         session=session,
         work_order_id=order.id,

@@ -15,7 +15,7 @@ from liandong.events import service as events
 from liandong.exchange import outgoing as exchange_out
 from liandong.exchange import routing
 from liandong.incident import service as incidents
-from liandong.incident.schemas import DispatchBody, IncidentCreate
+from liandong.incident.schemas import IncidentCreate
 from liandong.intake import service as requests
 from liandong.intake.models import ServiceRequest
 from liandong.linkage.enums import LinkKind, TransferMode, TransferStatus
@@ -26,7 +26,7 @@ from liandong.linkage.schemas import TransferAccept, TransferCreate
 from liandong.outbox import service as outbox
 from liandong.workorder import service as workorders
 from liandong.workorder.enums import RequestType, parse_request_type
-from liandong.workorder.schemas import UnitBody, WorkOrderCreate
+from liandong.workorder.schemas import WorkOrderCreate
 
 ENTITY = "transfer"
 TRACKED = ("status", "responded_at", "response_reason", "work_order_id", "incident_id", "completion_opinion")
@@ -140,14 +140,7 @@ def accept(
             request=req,
             actor=actor,
         )
-        if data.handling_unit_id is not None:
-            workorders.apply_action(
-                session=session,
-                order=order,
-                action="dispatch",
-                body=UnitBody(handling_unit_id=data.handling_unit_id),
-                actor=actor,
-            )
+        workorders.dispatch_to(session=session, order=order, unit_id=data.handling_unit_id, actor=actor)
         transfer.work_order_id = order.id
         receiver_number = order.number
         for incident_id in _incidents_of(session, req.id):
@@ -169,14 +162,9 @@ def accept(
             request=req,
             actor=actor,
         )
-        if data.jurisdiction_unit_id is not None:
-            incidents.apply_action(
-                session=session,
-                incident=incident,
-                action="dispatch",
-                body=DispatchBody(jurisdiction_unit_id=data.jurisdiction_unit_id),
-                actor=actor,
-            )
+        incidents.dispatch_to(
+            session=session, incident=incident, unit_id=data.jurisdiction_unit_id, actor=actor
+        )
         transfer.incident_id = incident.id
         receiver_number = incident.number
         for order_id in _orders_of(session, req.id):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from liandong.intake import service as requests
 from liandong.workorder import service
 from liandong.workorder.models import WorkOrder
-from liandong.workorder.schemas import UnitBody, WorkOrderCreate, WorkOrderUpdate
+from liandong.workorder.schemas import WorkOrderCreate, WorkOrderUpdate
 
 
 def register(*, session: Session, data: WorkOrderCreate, actor: str) -> WorkOrder:
@@ -17,14 +17,7 @@ def register(*, session: Session, data: WorkOrderCreate, actor: str) -> WorkOrde
     req = requests.require(session=session, request_id=data.request_id)
     requests.transition(session=session, req=req, action="register", actor=actor)
     order = service.create(session=session, data=data, request=req, actor=actor)
-    if data.handling_unit_id is not None:
-        service.apply_action(
-            session=session,
-            order=order,
-            action="dispatch",
-            body=UnitBody(handling_unit_id=data.handling_unit_id),
-            actor=actor,
-        )
+    service.dispatch_to(session=session, order=order, unit_id=data.handling_unit_id, actor=actor)
     session.commit()
     return order
 

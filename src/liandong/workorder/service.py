@@ -271,3 +271,16 @@ def to_read(order: WorkOrder) -> s.WorkOrderRead:
     read = s.WorkOrderRead.model_validate(order)
     read.allowed_actions = WORK_ORDER_LIFECYCLE.allowed_actions(order.status)
     return read
+
+
+def dispatch_to(*, session: Session, order: WorkOrder, unit_id: int | None, actor: str) -> WorkOrder:
+    """派单 to `unit_id` when one is given (registering with a unit dispatches at once)."""
+    if unit_id is not None:
+        apply_action(
+            session=session,
+            order=order,
+            action="dispatch",
+            body=s.UnitBody(handling_unit_id=unit_id),
+            actor=actor,
+        )
+    return order
