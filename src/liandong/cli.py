@@ -25,6 +25,14 @@ app.add_typer(db_app, name="db")
 console = Console()
 
 
+@app.callback()
+def _every_command() -> None:
+    # Changes made from the command line and by the worker are audited like the API's (actor "system").
+    from liandong.security import audit
+
+    audit.install()
+
+
 def _session_factory() -> sessionmaker[Session]:
     return make_session_factory(create_db_engine(get_settings().database_url))
 

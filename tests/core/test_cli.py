@@ -89,3 +89,25 @@ def test_non_utf8_import_refused(db_url: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "requests", str(src)])
     assert result.exit_code == 2 and "UTF-8" in result.output
     assert count(db_url, ServiceRequest) == 0
+
+
+def test_command_line_changes_are_audited(tmp_path: Path) -> None:
+    """A fresh process (as the worker and an operator's shell are) audits what it writes, as the API does."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'audited.db'}"
+    env = {**os.environ, "LIANDONG_DATABASE_URL": url}
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"channel": "web", "content": "路灯不亮"}\n', encoding="utf-8")
+    for args in (["db", "upgrade"], ["import", "requests", str(src)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "liandong", *args], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+    from liandong.security.models import AuditEntry
+
+    with make_session_factory(create_db_engine(url))() as s:
+        actions = {(e.action, e.actor) for e in s.scalars(select(AuditEntry))}
+    assert ("requests.create", "system") in actions
