@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liandong.core.timeutil import utcnow
+from liandong.outbox import service as outbox
+from liandong.outbox.worker import handler
+
 # Periodic jobs: (topic, every N seconds). Queued with a dedupe key per time slot, so several workers queue each
 # slot once and a restarted worker neither skips nor repeats a slot.
 PERIODIC: list[tuple[str, int]] = [
@@ -9,7 +18,16 @@ PERIODIC: list[tuple[str, int]] = [
     ("supervision.sweep", 60),
     ("analytics.schedule", 3600),
     ("knowledge.embed", 30),
+    ("outbox.purge", 3600),
 ]
+# Finished periodic jobs are kept this long (for the operator's job list), then purged: ~20,000 a day otherwise.
+PERIODIC_RETENTION = timedelta(days=2)
+
+
+@handler("outbox.purge")
+def purge(session: Session, payload: dict[str, Any]) -> None:
+    """Forget finished periodic jobs past their retention (the worker commits with the job)."""
+    outbox.purge_done(session=session, topics=[t for t, _ in PERIODIC], before=utcnow() - PERIODIC_RETENTION)
 
 
 def register_all() -> None:

@@ -86,3 +86,28 @@ def test_expired_lease_is_claimed_again(session: Session) -> None:
     later = utcnow() + timedelta(minutes=10)
     again = service.claim(session=session, now=later)
     assert again is not None and again.id == first.id and again.attempts == 2
+
+
+def test_purge_forgets_only_old_finished_periodic_jobs(session: Session) -> None:
+    from liandong.worker_handlers import PERIODIC_RETENTION, purge
+
+    now = utcnow()
+    old = now - PERIODIC_RETENTION - timedelta(hours=1)
+
+    def job(topic: str, key: str, status: str, completed_at: Any) -> OutboxJob:
+        row = OutboxJob(topic=topic, payload={}, dedupe_key=key, status=status, completed_at=completed_at)
+        session.add(row)
+        return row
+
+    gone = job("audit.seal", "audit.seal:1", "done", old)
+    kept = [
+        job("audit.seal", "audit.seal:2", "done", now),  # recent
+        job("audit.seal", "audit.seal:3", "failed", old),  # failed: an operator may still retry it
+        job("exchange.deliver", "msg:1", "done", old),  # not periodic: its key must stay
+    ]
+    session.flush()
+    gone_id, kept_ids = gone.id, [k.id for k in kept]
+    purge(session, {"slot": 1})
+    session.commit()
+    remaining = set(session.scalars(select(OutboxJob.id)))
+    assert gone_id not in remaining and set(kept_ids) <= remaining

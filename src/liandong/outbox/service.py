@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -130,3 +130,19 @@ def list_jobs(*, session: Session, status: str | None = None, limit: int = 100) 
     if status:
         stmt = stmt.where(OutboxJob.status == status)
     return list(session.scalars(stmt))
+
+
+def purge_done(*, session: Session, topics: list[str], before: datetime) -> int:
+    """Delete finished jobs of `topics` completed before `before`; returns how many.
+
+    Only for periodic topics: their dedupe keys name a past time slot that is never queued again, so forgetting them
+    cannot make a job run twice (a message's or a deadline's key must stay).
+    """
+    result = session.execute(
+        delete(OutboxJob).where(
+            OutboxJob.topic.in_(topics),
+            OutboxJob.status == JobStatus.DONE.value,
+            OutboxJob.completed_at < before,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
