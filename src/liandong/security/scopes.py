@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from liandong.core.errors import NotFound, PermissionDenied
 from liandong.incident.models import PoliceIncident
 from liandong.intake.models import ServiceRequest
+from liandong.linkage.models import HotlineNotification
 from liandong.security.enums import Perm
 from liandong.security.policy import CENTRE_ACTIONS, UNIT_ACTIONS
 from liandong.security.principal import Principal
@@ -54,6 +55,12 @@ def incidents_visible(stmt: Select[Any], principal: Principal) -> Select[Any]:
     if not principal.can(Perm.INCIDENT_READ_CONFIDENTIAL):
         return stmt.where(PoliceIncident.confidential.is_(False))
     return stmt
+
+
+def check_notification(principal: Principal, note: HotlineNotification) -> None:
+    """A plan's notice is acknowledged by the notified hotline itself, or by a supervisor."""
+    if not principal.can(Perm.SUPERVISE) and principal.organisation_id != note.organisation_id:
+        raise PermissionDenied("only the notified hotline or a supervisor acknowledges this notice")
 
 
 def check_incident(principal: Principal, incident: PoliceIncident) -> None:

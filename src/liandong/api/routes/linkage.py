@@ -339,9 +339,9 @@ def acknowledge_notification(
     notification_id: IdPath, session: SessionDep, principal: Annotated[Principal, can()]
 ) -> NotificationRead:
     """The notified hotline (its own staff, or a supervisor) confirms receipt of an emergency plan's notice."""
-    note = emergency.require_notification(session=session, notification_id=notification_id)
-    if not principal.can(Perm.SUPERVISE) and principal.organisation_id != note.organisation_id:
-        raise PermissionDenied("only the notified hotline or a supervisor acknowledges this notice")
+    scopes.check_notification(
+        principal, emergency.require_notification(session=session, notification_id=notification_id)
+    )
     note = flows.acknowledge_notification(
         session=session, notification_id=notification_id, actor=principal.actor
     )
