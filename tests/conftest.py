@@ -19,8 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 os.environ.setdefault("LIANDONG_ENVIRONMENT", "test")
 os.environ.setdefault("LIANDONG_SECRET_KEY", "test-secret-key-for-liandong-suite-0123456789")
+# Per-test rollbacks undo item-list edits: a process-wide memory of the version in force would outlive them.
+os.environ.setdefault("LIANDONG_RULES_CHECK_SECONDS", "0")
 
 from liandong.config import Settings
+from liandong.database import idblocks
 from liandong.database.core import create_db_engine
 from liandong.database.migrate import upgrade
 
@@ -44,6 +47,7 @@ def _migrated_engine(backend: str, tmp: Path) -> Engine:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
+        idblocks.forget()
         engine.dispose()
     upgrade(url)
     return create_db_engine(url)

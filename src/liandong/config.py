@@ -68,6 +68,16 @@ class Settings(BaseSettings):
         default=0.2, gt=0, lt=1, description="remind when this share of time is left"
     )
     intake_rate_per_minute: int = Field(default=600, ge=1, description="per token and per caller number")
+    rules_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="how long a process trusts its view of the item list version in force",
+    )
+    auth_cache_seconds: float = Field(
+        default=5.0, ge=0, le=300,
+        description="how long a process reuses a checked token (revocation elsewhere takes this long; 0: never)",
+    )  # fmt: skip
     report_font: Path | None = Field(default=None, description="CJK font (.ttf/.otf/.ttc) for PDF reports")
     peers: list[Peer] = Field(default_factory=list, description="peer nodes (JSON), see docs/exchange.md")
     exchange_transport: Literal["http", "shared_db"] = "http"

@@ -7,7 +7,7 @@ import os
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from liandong.database import create_db_engine
+from liandong.database import create_db_engine, idblocks
 
 PG_URL = os.environ.get("LIANDONG_TEST_DATABASE_URL")
 
@@ -40,6 +40,7 @@ def reset(url: str) -> str:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
+        idblocks.forget()
     finally:
         engine.dispose()
     return url

@@ -124,7 +124,9 @@ def test_periodic_sweep_runs_through_the_worker(session_factory: sessionmaker[Se
     from liandong.worker_handlers import PERIODIC, register_all
 
     register_all()
-    now = time.time()
+    # The start of a time slot of every period (all divide an hour), so that now + 0.5 is in the same slots.
+    now = time.time() // 3600 * 3600 + 0.1
+    assert all(3600 % period == 0 for _, period in PERIODIC)
     assert worker.schedule_periodic(session_factory, PERIODIC, now=now) == len(PERIODIC)
     assert worker.schedule_periodic(session_factory, PERIODIC, now=now + 0.5) == 0  # same slot: queued once
     with session_factory() as s:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -15,7 +16,9 @@ from liandong.core.timeutil import utcnow
 from liandong.security import audit
 from liandong.security import service as security
 from liandong.security.models import ApiToken, AuditEntry, User
+from liandong.security.principal import Principal
 from liandong.security.schemas import UserCreate
+from liandong.security.tokencache import PrincipalCache
 
 AsRole = Callable[..., TestClient]
 PASSWORD = "correct horse battery"
@@ -72,19 +75,45 @@ def test_unknown_user_and_bad_body(anon: TestClient, session: Session) -> None:
     assert session.scalars(select(ApiToken)).all() == []
 
 
-def test_expired_and_revoked_tokens(client: TestClient, anon: TestClient, session: Session) -> None:
+def test_expired_and_revoked_tokens(
+    app: FastAPI, client: TestClient, anon: TestClient, session: Session
+) -> None:
+    now = [1000.0]
+    app.state.principals = PrincipalCache(ttl=5, clock=lambda: now[0])
     issued = client.post("/api/v1/tokens", json={"name": "peer", "role": "seat_110", "days": 1}).json()
     headers = {"Authorization": f"Bearer {issued['token']}"}
     assert anon.get("/api/v1/incidents", headers=headers).status_code == 200
     stored = session.get(ApiToken, issued["id"], populate_existing=True)
     assert stored is not None and issued["token"] not in stored.token_hash
+    # Expired by another process: this one trusts its check of the token for auth_cache_seconds, no longer.
     stored.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
+    now[0] += 5
     assert anon.get("/api/v1/incidents", headers=headers).status_code == 401
     stored.expires_at = utcnow() + timedelta(days=1)
     session.commit()
+    assert anon.get("/api/v1/incidents", headers=headers).status_code == 200
+    # Revoked through this process: refused at once.
     assert client.delete(f"/api/v1/tokens/{issued['id']}").status_code == 204
     assert anon.get("/api/v1/incidents", headers=headers).status_code == 401
+
+
+def test_token_cache_keeps_a_principal_no_longer_than_its_token() -> None:
+    now = [0.0]
+    cache = PrincipalCache(ttl=60, clock=lambda: now[0])
+    live = Principal(name="a", role="seat_110", expires_at=utcnow() + timedelta(hours=1))
+    cache.put("ld_live", live)
+    cache.put("ld_dead", Principal(name="b", role="seat_110", expires_at=utcnow() - timedelta(seconds=1)))
+    assert cache.get("ld_live", source_ip="10.0.0.9") == Principal(
+        name="a", role="seat_110", expires_at=live.expires_at, source_ip="10.0.0.9"
+    )
+    assert cache.get("ld_dead", source_ip=None) is None
+    assert cache.get("ld_other", source_ip=None) is None
+    now[0] = 60
+    assert cache.get("ld_live", source_ip=None) is None
+    off = PrincipalCache(ttl=0)
+    off.put("ld_live", live)
+    assert off.get("ld_live", source_ip=None) is None
 
 
 def test_lists_mask_numbers_in_text_and_unmask_is_audited(client: TestClient, session: Session) -> None:

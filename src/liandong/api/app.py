@@ -32,6 +32,7 @@ from liandong.console import routes as console
 from liandong.database import create_db_engine, make_session_factory
 from liandong.security import audit
 from liandong.security.ratelimit import SlidingWindow
+from liandong.security.tokencache import PrincipalCache
 
 
 def create_app(
@@ -49,6 +50,7 @@ def create_app(
     )
     app.state.rate_limits = SlidingWindow(limit=settings.intake_rate_per_minute, window_seconds=60)
     app.state.login_limits = SlidingWindow(limit=30, window_seconds=60)
+    app.state.principals = PrincipalCache(ttl=settings.auth_cache_seconds)
     audit.install()
     errors.install(app)
     openapi.install(app)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from liandong.api.deps import SessionDep
 from liandong.core.errors import PermissionDenied, Unauthenticated
@@ -28,11 +29,17 @@ def bearer_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
+async def get_principal(request: Request, session: SessionDep) -> Principal:
     raw = bearer_token(request)
     if not raw:
         raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
-    principal = security.authenticate(session=session, raw=raw, source_ip=client_ip(request))
+    cache = request.app.state.principals
+    principal = cache.get(raw, source_ip=client_ip(request))
+    if principal is None:
+        principal = await run_in_threadpool(
+            lambda: security.authenticate(session=session, raw=raw, source_ip=client_ip(request))
+        )
+        cache.put(raw, principal)
     audit.bind(session, actor=principal.actor, source_ip=principal.source_ip)
     request.state.principal = principal
     return principal
@@ -41,8 +48,8 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(*perms: Perm) -> Callable[[Principal], Principal]:
-    def check(principal: PrincipalDep) -> Principal:
+def require(*perms: Perm) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: PrincipalDep) -> Principal:
         missing = [p for p in perms if not principal.can(p)]
         if missing:
             raise PermissionDenied(

@@ -8,13 +8,14 @@ from pathlib import Path
 from string import Template
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from liandong import __version__
 from liandong.api.auth import can
 from liandong.api.deps import SessionDep
+from liandong.api.routing import Router
 from liandong.console import overview, public
 from liandong.core.errors import NotFound
 from liandong.security.enums import Perm
@@ -34,7 +35,7 @@ CSP = (
     "connect-src 'self'; media-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
 
-router = APIRouter(tags=["console"])
+router = Router(tags=["console"])
 router.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
 

@@ -11,11 +11,16 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liandong.database import idblocks
 from liandong.events.models import Event
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def jsonable(value: Any) -> Any:
     """A JSON-safe copy of a field value (datetimes as ISO strings, enums by value)."""
+    if type(value) in _PLAIN:  # most values; exact types, so str-valued enums still go below
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -86,9 +91,14 @@ def add_numbered(
     fields: Iterable[str],
 ) -> None:
     """Insert a new record, give it its number and record its creation event with `fields` as the after-image."""
+    reserved = idblocks.reserve(session=session, table=obj.__tablename__)  # type: ignore[attr-defined]
+    if reserved is not None:
+        obj.id = reserved
+        obj.number = make_number(prefix, when, reserved)
     session.add(obj)
-    session.flush()
-    obj.number = make_number(prefix, when, obj.id)
+    session.flush()  # column defaults (status, timestamps) are part of the after-image
+    if reserved is None:
+        obj.number = make_number(prefix, when, obj.id)
     record(
         session=session,
         entity_type=entity_type,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from liandong.security.enums import Perm, Role
 from liandong.security.policy import permissions
@@ -17,6 +18,7 @@ class Principal:
     organisation_id: int | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     source_ip: str | None = None
+    expires_at: datetime | None = None  # of the token that authenticated it
 
     def can(self, perm: Perm) -> bool:
         allowed = permissions(self.role)

@@ -129,4 +129,5 @@ def authenticate(*, session: Session, raw: str, source_ip: str | None) -> Princi
     return Principal(
         name=name, role=token.role, user_id=token.user_id, token_id=token.id,
         organisation_id=token.organisation_id, scopes=frozenset(token.scopes or []), source_ip=source_ip,
+        expires_at=token.expires_at,
     )  # fmt: skip

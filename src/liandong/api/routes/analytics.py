@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -31,13 +31,14 @@ from liandong.analytics.schemas import (
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.api.routing import Router
 from liandong.core.errors import InvalidInput
 from liandong.core.timeutil import utcnow
 from liandong.security import pii
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 
-router = APIRouter(prefix="/api/v1/analytics", tags=["analytics 统计分析"])
+router = Router(prefix="/api/v1/analytics", tags=["analytics 统计分析"])
 
 Reader = Annotated[Principal, can(Perm.ANALYTICS_READ)]
 Supervisor = Annotated[Principal, can(Perm.ANALYTICS_READ, Perm.SUPERVISE)]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from liandong.api.auth import client_ip
 from liandong.api.deps import SessionDep
+from liandong.api.routing import Router
 from liandong.knowledge import conversation
 from liandong.knowledge.schemas import BotMessage, BotReplyRead
 from liandong.security import audit
 from liandong.security.ratelimit import SlidingWindow
 
-router = APIRouter(prefix="/api/v1/bot", tags=["surge bot 智能客服"])
+router = Router(prefix="/api/v1/bot", tags=["surge bot 智能客服"])
 
 PER_IP_PER_MINUTE = 60
 PER_CONVERSATION_PER_MINUTE = 20

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response, UploadFile, status
+from fastapi import Body, Header, Query, Request, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.api.routing import Router
 from liandong.config import Settings
 from liandong.core.enums import ReceivingPlatform
 from liandong.core.ids import IdPath, IdQuery
@@ -42,7 +43,7 @@ from liandong.speech.schemas import (
 )
 from liandong.speech.transcribe import Segment
 
-router = APIRouter(prefix="/api/v1/calls", tags=["calls 话务"])
+router = Router(prefix="/api/v1/calls", tags=["calls 话务"])
 
 Reader = Annotated[Principal, can(Perm.CALL_READ)]
 Writer = Annotated[Principal, can(Perm.CALL_WRITE)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.api.routing import Router
 from liandong.core.errors import InvalidInput, NotFound
 from liandong.exchange import delivery, envelope, inbox
 from liandong.exchange.models import ExchangeOrder
@@ -18,7 +19,7 @@ from liandong.exchange.reads import InboxResult, MessageRead, RemoteEvent, Remot
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 
-router = APIRouter(prefix="/api/v1/exchange", tags=["exchange 平台互联"])
+router = Router(prefix="/api/v1/exchange", tags=["exchange 平台互联"])
 
 Operator = Annotated[Principal, can(Perm.EXCHANGE)]
 Reader = Annotated[Principal, can(Perm.REQUEST_READ)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from liandong.api.actions import add_action_routes
 from liandong.api.auth import can, client_ip
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.api.routing import Router
 from liandong.core.ids import IdPath, IdQuery
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
@@ -25,7 +26,7 @@ from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 from liandong.security.schemas import UnmaskBody
 
-router = APIRouter(prefix="/api/v1/incidents", tags=["police incidents 警单"])
+router = Router(prefix="/api/v1/incidents", tags=["police incidents 警单"])
 
 Reader = Annotated[Principal, can(Perm.INCIDENT_READ)]
 Writer = Annotated[Principal, can(Perm.INCIDENT_WRITE)]

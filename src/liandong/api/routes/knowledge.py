@@ -4,12 +4,13 @@
 # each body class as a real annotation.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from pydantic import BaseModel
 
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.api.routing import Router
 from liandong.core.ids import IdPath, IdQuery
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
@@ -31,7 +32,7 @@ from liandong.security import scopes
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 
-router = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge 知识库"])
+router = Router(prefix="/api/v1/knowledge", tags=["knowledge 知识库"])
 
 Authenticated = Annotated[Principal, can()]
 Reader = Annotated[Principal, can(Perm.REQUEST_READ)]

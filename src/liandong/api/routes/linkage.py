@@ -7,12 +7,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
+from liandong.api.routing import Router
 from liandong.core.errors import PermissionDenied
 from liandong.core.ids import IdPath, IdQuery
 from liandong.incident import service as incidents
@@ -47,7 +48,7 @@ from liandong.triage import store
 from liandong.workorder import service as workorders
 from liandong.workorder.schemas import WorkOrderRead
 
-router = APIRouter(prefix="/api/v1", tags=["linkage 联动"])
+router = Router(prefix="/api/v1", tags=["linkage 联动"])
 
 Seat = Annotated[Principal, can(Perm.REQUEST_WRITE)]
 Reader = Annotated[Principal, can(Perm.REQUEST_READ)]

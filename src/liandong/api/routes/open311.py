@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from liandong.api.auth import client_ip
 from liandong.api.deps import SessionDep
+from liandong.api.routing import Router
 from liandong.core.errors import DomainError
 from liandong.intake import flows
 from liandong.intake.enums import Channel
@@ -23,7 +24,7 @@ from liandong.security import service as security
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 
-router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+router = Router(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 
 FIELDS = {
     "api_key", "service_code", "lat", "long", "address_string", "address_id", "email", "device_id",

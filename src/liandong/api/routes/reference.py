@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.api.routing import Router
 from liandong.core.errors import NotFound
 from liandong.core.ids import IdPath
 from liandong.reference import address, flows, service
@@ -17,7 +18,7 @@ from liandong.reference.schemas import OrganisationCreate, OrganisationRead, Org
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 
-router = APIRouter(prefix="/api/v1", tags=["reference"])
+router = Router(prefix="/api/v1", tags=["reference"])
 
 Reader = Annotated[Principal, can(Perm.REFERENCE_READ)]
 Writer = Annotated[Principal, can(Perm.REFERENCE_WRITE)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 from fastapi.responses import JSONResponse
 
+from liandong.api.routing import Router
 from liandong.exchange import schemas
 from liandong.exchange.messages import SCHEMAS
 
-router = APIRouter(tags=["exchange schemas"])
+router = Router(tags=["exchange schemas"])
 
 
 @router.get("/schemas/v1")

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
 from liandong.api.auth import SESSION_COOKIE, PrincipalDep, can, client_ip
 from liandong.api.deps import SessionDep
+from liandong.api.routing import Router
 from liandong.core.ids import IdPath
 from liandong.security import audit, flows
 from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 from liandong.security.schemas import AuditRead, LoginBody, TokenCreate, TokenIssued, UserCreate, UserRead
 
-router = APIRouter(prefix="/api/v1", tags=["security"])
+router = Router(prefix="/api/v1", tags=["security"])
 
 Admin = Annotated[Principal, can(Perm.USER_ADMIN)]
 Auditor = Annotated[Principal, can(Perm.AUDIT_READ)]
@@ -31,9 +32,10 @@ def login(body: LoginBody, session: SessionDep, request: Request, response: Resp
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(session: SessionDep, principal: PrincipalDep, response: Response) -> Response:
+def logout(session: SessionDep, principal: PrincipalDep, request: Request, response: Response) -> Response:
     if principal.token_id is not None:
         flows.logout(session=session, token_id=principal.token_id, actor=principal.actor)
+        request.app.state.principals.clear()
     response.delete_cookie(SESSION_COOKIE)
     response.status_code = status.HTTP_204_NO_CONTENT
     return response
@@ -61,8 +63,9 @@ def create_token(data: TokenCreate, session: SessionDep, principal: Admin) -> To
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: IdPath, session: SessionDep, principal: Admin) -> Response:
+def revoke_token(token_id: IdPath, session: SessionDep, principal: Admin, request: Request) -> Response:
     flows.revoke_token(session=session, token_id=token_id, actor=principal.actor)
+    request.app.state.principals.clear()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
+from liandong.api.routing import Router
 from liandong.core.errors import NotFound
 from liandong.core.ids import IdPath, IdQuery
 from liandong.core.timeutil import utcnow
@@ -17,7 +18,7 @@ from liandong.security.principal import Principal
 from liandong.supervision import flows, service
 from liandong.supervision.schemas import SupervisionCreate, SupervisionRead, SupervisionResponse, SweepResult
 
-router = APIRouter(prefix="/api/v1/supervision", tags=["supervision 督办"])
+router = Router(prefix="/api/v1/supervision", tags=["supervision 督办"])
 
 Supervisor = Annotated[Principal, can(Perm.SUPERVISE)]
 Reader = Annotated[Principal, can(Perm.WORK_ORDER_READ)]

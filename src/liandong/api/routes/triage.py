@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from liandong.api.auth import can
 from liandong.api.deps import SessionDep
+from liandong.api.routing import Router
 from liandong.core.ids import MAX_ID, IdPath
 from liandong.core.timeutil import utcnow
 from liandong.linkage import consultation
@@ -17,7 +18,7 @@ from liandong.security.enums import Perm
 from liandong.security.principal import Principal
 from liandong.triage import candidates, flows, store
 
-router = APIRouter(prefix="/api/v1/triage", tags=["triage 分流"])
+router = Router(prefix="/api/v1/triage", tags=["triage 分流"])
 
 Reader = Annotated[Principal, can(Perm.REQUEST_READ)]
 RulesWriter = Annotated[Principal, can(Perm.TRIAGE_RULES_WRITE)]

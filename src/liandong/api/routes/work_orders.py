@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from liandong.api.actions import add_action_routes
 from liandong.api.auth import can
 from liandong.api.deps import PagingDep, SessionDep
 from liandong.api.pages import Page
+from liandong.api.routing import Router
 from liandong.core.ids import IdPath, IdQuery
 from liandong.events import service as events
 from liandong.events.schemas import EventRead
@@ -23,7 +24,7 @@ from liandong.workorder.enums import WorkOrderStatus
 from liandong.workorder.lifecycle import WORK_ORDER_LIFECYCLE
 from liandong.workorder.schemas import ACTION_BODIES, WorkOrderCreate, WorkOrderRead, WorkOrderUpdate
 
-router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders 工单"])
+router = Router(prefix="/api/v1/work-orders", tags=["work orders 工单"])
 
 Reader = Annotated[Principal, can(Perm.WORK_ORDER_READ)]
 Writer = Annotated[Principal, can(Perm.WORK_ORDER_WRITE)]
