@@ -69,7 +69,7 @@ def _from_parts(
     cls: type[KnowledgeIndex], meta: dict[str, Any], arrays: dict[str, np.ndarray], embedder: Embedder | None
 ) -> KnowledgeIndex:
     """Rebuild the in-memory state from loaded parts; raises on any inconsistency."""
-    from liandong.knowledge.search import SearchParams
+    from liandong.knowledge.documents import SearchParams
 
     vecs = arrays["unit_vecs"]
     if embedder is not None and vecs.shape[0] and meta["dim"] != embedder.dim:
@@ -113,7 +113,7 @@ def doc_to_json(doc: EntryDoc) -> dict[str, object]:
 
 def doc_from_json(data: dict[str, object]) -> EntryDoc:
     """Inverse of doc_to_json."""
-    from liandong.knowledge.search import PUBLISHED, EntryDoc
+    from liandong.knowledge.documents import PUBLISHED, EntryDoc
 
     def when(key: str) -> datetime | None:
         value = data.get(key)

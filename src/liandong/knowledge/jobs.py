@@ -18,10 +18,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from liandong.knowledge import vectors
+from liandong.knowledge.documents import doc_units
 from liandong.knowledge.embedding import Embedder
 from liandong.knowledge.models import KnowledgeEmbedding
 from liandong.knowledge.runtime import SOURCES, Source, current_embedder
-from liandong.knowledge.search import doc_units
 from liandong.outbox import service as outbox
 from liandong.outbox.worker import handler
 

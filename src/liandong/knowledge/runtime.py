@@ -19,10 +19,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from liandong.knowledge import vectors
+from liandong.knowledge.documents import EntryDoc, case_doc, doc_units
 from liandong.knowledge.embedding import Embedder, default_embedder
 from liandong.knowledge.enums import EntryStatus
 from liandong.knowledge.models import KnowledgeEntry
-from liandong.knowledge.search import EntryDoc, KnowledgeIndex, case_doc, doc_units
+from liandong.knowledge.search import KnowledgeIndex
 from liandong.workorder.models import WorkOrder
 
 CASE_STATES = ("completed", "visited", "archived")

@@ -9,11 +9,9 @@ threads (a threaded BLAS call stalls for milliseconds on a busy machine).
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -22,87 +20,32 @@ import numpy as np
 import scipy.sparse as sp
 
 from liandong.knowledge import index_io
+from liandong.knowledge.documents import (
+    PUBLISHED,
+    SENTENCE,
+    EntryDoc,
+    EntryId,
+    Hit,
+    SearchParams,
+    case_doc,
+    doc_units,
+    epoch,
+)
 from liandong.knowledge.embedding import Embedder, head
 from liandong.knowledge.tokenize import normalize, query_tokens, tokenize
 
-EntryId = int | str
 FORMAT_VERSION = index_io.FORMAT_VERSION
-PUBLISHED = "published"
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
-
-
-@dataclass(frozen=True, slots=True)
-class EntryDoc:
-    """What the index needs of a knowledge entry (or of a past case, see `case_doc`)."""
-
-    entry_id: EntryId
-    question: str
-    answer: str = ""
-    variants: tuple[str, ...] = ()
-    category: str | None = None
-    region: str | None = None
-    valid_from: datetime | None = None
-    valid_to: datetime | None = None
-    status: str = PUBLISHED
-    meta: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One search result: fused score in [0, 1], its two parts, and the entry text that matched best."""
-
-    entry_id: EntryId
-    score: float
-    bm25: float
-    dense: float
-    matched: str
-
-
-@dataclass(frozen=True, slots=True)
-class SearchParams:
-    """BM25 and fusion knobs (tuned with bench/knowledge.py); e5 cosines live in a narrow band, hence the window."""
-
-    k1: float = 1.2
-    b: float = 0.75
-    k3: float = 1.2  # saturation of repeated query terms (a long message repeats its topic)
-    answer_weight: float = 0.3
-    answer_chars: int = 1000
-    w_dense: float = 0.5  # e5 saw the whole query
-    w_dense_head: float = 0.35  # e5 saw only a short head of a long query
-    dense_lo: float = 0.78
-    dense_hi: float = 0.95
-    max_query_chars: int = 2000
-    query_word_chars: int = 300  # jieba cuts this head of the query; bigrams cover the rest (jieba is slow)
-    query_embed_chars: int = 16  # e5 embeds this head of the query (~1-2 ms per character on one core)
-    # Keyword evidence this decisive (top >= decisive_bm25, ahead of the next by decisive_margin) skips the e5
-    # pass: it never changed the top five in the bench, and it is most of the query's cost.
-    decisive_bm25: float = 0.8
-    decisive_margin: float = 0.3
+# The document types live in `documents`; callers may keep importing them from here.
+__all__ = [
+    "PUBLISHED", "EntryDoc", "EntryId", "Hit", "KnowledgeIndex", "SearchParams", "build_index", "case_doc",
+    "doc_units", "similar_cases",
+]  # fmt: skip
 
 
 @lru_cache(maxsize=65_536)
 def _unit_terms(text: str) -> frozenset[str]:
     """Tokens of a question or variant, cached: the matched part is chosen for every hit of every search."""
     return frozenset(tokenize(text))
-
-
-def _ts(value: datetime | None, default: float) -> float:
-    """Epoch seconds; naive datetimes are taken as UTC so stored and query times compare the same way."""
-    if value is None:
-        return default
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()
-
-
-def doc_units(doc: EntryDoc) -> list[str]:
-    """The short texts of an entry that are embedded (one vector each) and can be reported as the matched part."""
-    seen: dict[str, None] = {}
-    for text in (doc.question, *doc.variants):
-        t = " ".join(str(text or "").split())
-        if t:
-            seen.setdefault(t, None)
-    return list(seen) or [" ".join(str(doc.answer or "").split())[:64]]
 
 
 class KnowledgeIndex:
@@ -259,8 +202,8 @@ class KnowledgeIndex:
             self._has_vec[self._unit_row_arr[np.any(self._U != 0, axis=1)]] = True
         docs = self._docs
         self._alive = np.array([d is not None and d.status == PUBLISHED for d in docs], bool)
-        self._vf = np.array([_ts(d.valid_from, -np.inf) if d else np.inf for d in docs], np.float64)
-        self._vt = np.array([_ts(d.valid_to, np.inf) if d else -np.inf for d in docs], np.float64)
+        self._vf = np.array([epoch(d.valid_from, -np.inf) if d else np.inf for d in docs], np.float64)
+        self._vt = np.array([epoch(d.valid_to, np.inf) if d else -np.inf for d in docs], np.float64)
         self._cat = np.array([d.category if d else None for d in docs], object)
         self._reg = np.array([d.region if d else None for d in docs], object)
         self._region_masks = {}
@@ -268,7 +211,7 @@ class KnowledgeIndex:
 
     def _mask(self, at: datetime | None, region: str | None, category: str | None) -> np.ndarray:
         """Rows that may be served: published, valid at `at`, and in scope of region/category."""
-        t = _ts(at or datetime.now(UTC), 0.0)
+        t = epoch(at or datetime.now(UTC), 0.0)
         mask = self._alive & (self._vf <= t) & (t < self._vt)
         if category is not None:
             mask &= self._cat == category
@@ -392,7 +335,7 @@ class KnowledgeIndex:
         doc = self._docs[row]
         if unit_scores is None and doc is not None and best_score <= 0 and q_terms:
             # Nothing in the question matched: show the answer sentence that explains the BM25 hit.
-            for sent in _SENTENCE.findall(str(doc.answer or "")[: self.params.answer_chars]):
+            for sent in SENTENCE.findall(str(doc.answer or "")[: self.params.answer_chars]):
                 overlap = len(set(tokenize(sent)) & q_terms)
                 if overlap > best_score:
                     best, best_score = sent.strip(), overlap
@@ -407,29 +350,6 @@ class KnowledgeIndex:
     def load(cls, path: str | Path, *, embedder: Embedder | None = None) -> KnowledgeIndex:
         """Read an index written by save(); raises ValueError on a missing, corrupt or mismatched file."""
         return index_io.load(cls, path, embedder)
-
-
-def case_doc(
-    *,
-    case_id: EntryId,
-    text: str,
-    outcome: str = "",
-    handling_unit: str | None = None,
-    region: str | None = None,
-    category: str | None = None,
-) -> EntryDoc:
-    """A past request as an indexable document: its head is the "question", the full text the body."""
-    body = " ".join(str(text or "").split())
-    head = _SENTENCE.findall(body[:200])
-    meta = {"outcome": str(outcome or "")} | ({"handling_unit": handling_unit} if handling_unit else {})
-    return EntryDoc(
-        entry_id=case_id,
-        question=(head[0] if head else body)[:64],
-        answer=body,
-        region=region,
-        category=category,
-        meta=meta,
-    )
 
 
 def similar_cases(index: KnowledgeIndex, text: str, *, k: int = 5, region: str | None = None) -> list[Hit]:

@@ -1,6 +1,6 @@
 """Stored e5 vectors of entries and past cases (`knowledge_embeddings`): written by the worker, read by every process.
 
-A row holds one owner's unit vectors (question and variants, or a case's head: `search.doc_units`) for one model,
+A row holds one owner's unit vectors (question and variants, or a case's head: `documents.doc_units`) for one model,
 with the hash of the texts they were computed from; a row whose hash or model differs from the current ones is
 stale and never served.
 """
