@@ -5,10 +5,15 @@ requests are registered first (intake has its own benchmark); then transfers are
 `--rate` per second, half each way, open loop. Latency is from the sender's commit of the transfer (its
 exchange_messages row, written in that transaction) to the receiver's commit of the received transfer (the inbox
 row's applied_at, written in that transaction). Lost: sent transfers the receiver does not hold; duplicated:
-transfers the receiver holds more than once or never sent.
+transfers the receiver holds more than once or never sent. CPU: milliseconds per transfer of each node process, of
+the PostgreSQL backends serving the two node databases (same host), and of the driver, from the first transfer to
+the last arrival (`cpu_ms_per_transfer`; Linux /proc).
 
 Usage: python bench/exchange.py [--transfers 10000] [--rate 50] [--pg URL | --db-12345 URL --db-110 URL]
-                                [--transport http|shared_db --exchange-db URL]
+                                [--transport http|shared_db --exchange-db URL] [--chaos]
+
+--chaos is the two-node SIGKILL test at full size: while sending, a random process of a random node is killed
+every 1-3 s and restarted; lost and duplicated must stay 0 (the latency figures then include the outages).
 """
 
 from __future__ import annotations
@@ -26,11 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.exchange.nodes import Node, call, pair, transfer_request
+from tests.exchange.nodes import Node, call, chaos_loop, pair, transfer_request
 
 from liandong.database import create_db_engine
 
@@ -80,6 +85,80 @@ def _outcome(sender_db: str, receiver_db: str, sent: set[str]) -> dict[str, Any]
     }
 
 
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a live process has used; 0 when it is gone (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pg_backends(engine: Engine | None, names: list[str]) -> list[int]:
+    """PostgreSQL backend pids serving the nodes' databases (same host: their CPU is the nodes' database cost)."""
+    if engine is None:
+        return []
+    with engine.connect() as c:
+        rows = c.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = ANY(:n) AND pid <> pg_backend_pid()"),
+            {"n": names},
+        ).all()
+    return [int(pid) for (pid,) in rows]
+
+
+class _CpuMeter:
+    """CPU seconds of each node process, the PostgreSQL backends of the node databases, and this driver.
+
+    Backends come and go (pool overflow connections close when returned), so a thread samples them twice a second
+    and keeps the last reading of each: a backend that exited is counted up to its last sample.
+    """
+
+    def __init__(self, nodes: list[Node], db_urls: list[str]) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.nodes = nodes
+        pg_urls = [u for u in db_urls if u.startswith("postgresql")]
+        self.names = [str(make_url(u).database) for u in pg_urls]
+        self.engine = create_db_engine(pg_urls[0], pool_size=1) if pg_urls else None
+        self.backends: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.start = self._processes()
+        self.start_backends = self._backends()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _processes(self) -> dict[str, dict[int, float]]:
+        snap = {
+            f"{n.role}.{part}": {p.pid: _cpu_of(p.pid)} for n in self.nodes for part, p in n.procs.items()
+        }
+        snap["driver"] = {os.getpid(): _cpu_of(os.getpid())}
+        return snap
+
+    def _backends(self) -> dict[int, float]:
+        return {pid: _cpu_of(pid) for pid in _pg_backends(self.engine, self.names)}
+
+    def _sample(self) -> None:
+        while not self.stop.wait(0.5):
+            for pid, cpu in self._backends().items():
+                self.backends[pid] = max(cpu, self.backends.get(pid, 0.0))
+
+    def used(self) -> dict[str, float]:
+        """CPU seconds each part used since the meter started."""
+        self.stop.set()
+        self.thread.join()
+        for pid, cpu in self._backends().items():
+            self.backends[pid] = max(cpu, self.backends.get(pid, 0.0))
+        if self.engine is not None:
+            self.engine.dispose()
+        end = self._processes()
+        out = {
+            part: sum(cpu - self.start.get(part, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for part, pids in end.items()
+        }
+        out["postgresql"] = sum(cpu - self.start_backends.get(pid, 0.0) for pid, cpu in self.backends.items())
+        return out
+
+
 def _register(node: Node, n: int, workers: int) -> list[int]:
     """The requests to transfer, registered up front (intake is measured by bench/intake.py)."""
     received_by = "110" if node.role == "110" else "12345"
@@ -127,6 +206,11 @@ def main() -> None:
     ap.add_argument("--transport", choices=["http", "shared_db"], default="http")
     ap.add_argument("--exchange-db", help="shared PostgreSQL database of the shared_db transport")
     ap.add_argument("--settle", type=float, default=600, help="seconds to wait for the last transfers")
+    ap.add_argument(
+        "--chaos", action="store_true",
+        help="SIGKILL a random process of a random node every 1-3 s while sending, and restart it (the two-node "
+        "test at full size: lost and duplicated must stay 0; latency then includes the outages)",
+    )  # fmt: skip
     args = ap.parse_args()
     per_side = args.transfers // 2
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,6 +242,12 @@ def main() -> None:
             sent_a: set[str] = set()
             sent_b: set[str] = set()
             late: list[float] = []
+            meter = _CpuMeter([a, b], [db_a, db_b])
+            kills: list[str] = []
+            stop_chaos = threading.Event()
+            chaos = threading.Thread(target=chaos_loop, args=((a, b), stop_chaos, 110, kills), daemon=True)
+            if args.chaos:
+                chaos.start()
             start = time.monotonic()
             threads = [
                 threading.Thread(target=_drive, args=(a, "110", ids_a, args.rate / 2, sent_a, late)),
@@ -168,16 +258,26 @@ def main() -> None:
             for t in threads:
                 t.join()
             sent_s = time.monotonic() - start
+            stop_chaos.set()
+            if args.chaos:
+                chaos.join()
+                for node in (a, b):  # everything back up after the last kill
+                    for part, proc in node.procs.items():
+                        if proc.poll() is not None:
+                            node.start(part)
+                    node.wait_ready()
             deadline = time.monotonic() + args.settle
             while True:
                 ab, ba = _outcome(db_a, db_b, sent_a), _outcome(db_b, db_a, sent_b)
                 if ab["lost"] + ba["lost"] == 0 or time.monotonic() > deadline:
                     break
                 time.sleep(2)
+            cpu = meter.used()
         finally:
             a.stop()
             b.stop()
         lat = sorted([*ab["latencies"], *ba["latencies"]])
+        n = max(1, len(sent_a) + len(sent_b))
         q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [float("nan")] * 99
         print(json.dumps({
             "bench": "exchange", "transport": args.transport, "databases": "postgresql" if args.pg else
@@ -185,7 +285,12 @@ def main() -> None:
             "transfers_per_s": round((len(sent_a) + len(sent_b)) / sent_s, 1),
             "latency_ms_p50": round(q[49], 1), "latency_ms_p99": round(q[98], 1), "latency_ms_max": round(lat[-1], 1)
             if lat else None, "lost": ab["lost"] + ba["lost"], "duplicated": ab["duplicated"] + ba["duplicated"],
-            "driver_late_s_max": round(max(late, default=0.0), 3), "loadavg": [round(x, 2) for x in os.getloadavg()],
+            "driver_late_s_max": round(max(late, default=0.0), 3), "kills": len(kills),
+            # CPU per transfer from the first transfer to the last arrival: each node process, the PostgreSQL
+            # backends of both node databases, the driver (its HTTP calls and polling), and their sum.
+            "cpu_ms_per_transfer": {**{k: round(v * 1000 / n, 1) for k, v in sorted(cpu.items())},
+                                    "total": round(sum(cpu.values()) * 1000 / n, 1)},
+            "loadavg": [round(x, 2) for x in os.getloadavg()],
         }))  # fmt: skip
 
 

@@ -19,6 +19,7 @@ PERIODIC: list[tuple[str, int]] = [
     ("analytics.schedule", 3600),
     ("knowledge.embed", 30),
     ("outbox.purge", 3600),
+    ("exchange.sweep", 5),  # delivers what no exchange relay took (the relay is the fast path)
 ]
 # Finished periodic jobs are kept this long (for the operator's job list), then purged: ~20,000 a day otherwise.
 PERIODIC_RETENTION = timedelta(days=2)

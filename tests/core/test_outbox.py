@@ -111,3 +111,26 @@ def test_purge_forgets_only_old_finished_periodic_jobs(session: Session) -> None
     session.commit()
     remaining = set(session.scalars(select(OutboxJob.id)))
     assert gone_id not in remaining and set(kept_ids) <= remaining
+
+
+def test_lease_takes_what_claim_would_in_one_statement(session: Session) -> None:
+    """The worker loop's one-statement lease: oldest due job of the topics, leased once, re-taken when it expires."""
+    service.enqueue(session=session, topic="later", payload={}, available_at=utcnow() + timedelta(minutes=1))
+    first = service.enqueue(session=session, topic="t", payload={"n": 1})
+    service.enqueue(session=session, topic="t", payload={"n": 2})
+    service.enqueue(session=session, topic="other", payload={"n": 3})
+    session.commit()
+    assert first is not None
+    leased = service.lease(session=session, topics=["t", "later"])
+    assert leased == (first.id, "t", {"n": 1})
+    assert service.lease(session=session, topics=["t"]) is not None
+    assert service.lease(session=session, topics=["t", "later"]) is None  # both leased; "later" is not due
+    session.commit()
+    job = session.get(OutboxJob, first.id, populate_existing=True)
+    assert job is not None and job.status == "running" and job.attempts == 1
+    again = service.lease(session=session, topics=["t"], now=utcnow() + timedelta(minutes=10))
+    assert again is not None and again[0] == first.id
+    service.finish(session=session, job_id=first.id)
+    session.commit()
+    job = session.get(OutboxJob, first.id, populate_existing=True)
+    assert job is not None and job.status == "done" and job.attempts == 2 and job.locked_until is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -154,6 +155,22 @@ def pair(
     for node in (a, b):
         node.wait_ready(ready_timeout)
     return a, b
+
+
+def chaos_loop(
+    nodes: tuple[Node, ...], stop: threading.Event, seed: int, kills: list[str] | None = None
+) -> None:
+    """Every 1-3 s, SIGKILL a random process (API, worker or relay) of a random node and start it again."""
+    rng = random.Random(seed)
+    while not stop.wait(rng.uniform(1.0, 3.0)):
+        node, part = rng.choice(nodes), rng.choice(PARTS)
+        node.kill(part)
+        if kills is not None:
+            kills.append(f"{node.role}.{part}")
+        time.sleep(rng.uniform(0.05, 0.5))
+        node.start(part)
+        if part == "api":
+            node.wait_ready(timeout=120)  # a kill while it still starts would test nothing new
 
 
 def call(node: Node, method: str, path: str, *, json_body: Any = None, timeout: float = 90) -> httpx.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.exchange import pg
-from tests.exchange.nodes import PARTS, Node, call, pair, transfer
+from tests.exchange.nodes import PARTS, Node, call, chaos_loop, pair, transfer
 
 from liandong.exchange import mailbox
 
@@ -46,17 +45,6 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Node
     finally:
         a.stop()
         b.stop()
-
-
-def _chaos(nodes: tuple[Node, Node], stop: threading.Event, seed: int) -> None:
-    rng = random.Random(seed)
-    while not stop.wait(rng.uniform(1.0, 3.0)):
-        node, part = rng.choice(nodes), rng.choice(PARTS)
-        node.kill(part)
-        time.sleep(rng.uniform(0.05, 0.5))
-        node.start(part)
-        if part == "api":
-            node.wait_ready(timeout=120)  # a kill while it still starts would test nothing new
 
 
 def _wait(predicate: object, timeout: float = 360) -> None:
@@ -97,7 +85,7 @@ def _complete_all(node: Node) -> None:
 def test_transfers_both_ways_survive_sigkill(nodes: tuple[Node, Node]) -> None:
     a, b = nodes
     stop = threading.Event()
-    chaos = threading.Thread(target=_chaos, args=(nodes, stop, 12345), daemon=True)
+    chaos = threading.Thread(target=chaos_loop, args=(nodes, stop, 12345), daemon=True)
     chaos.start()
     try:
         sent_a = {transfer(a, "110", i) for i in range(N)}

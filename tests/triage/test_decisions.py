@@ -150,6 +150,15 @@ CITIZEN_REQUESTS_THAT_STAY = [
     "车行道未建就交房，存在安全隐患，主管部门迟迟不整改",
     "我家人去年出车祸，医疗费报销一直办不下来，想咨询流程",
     "希望C市补课现象不再卷土重来，学生身体受伤害",
+    # Hypothetical, comparison, habit, a danger word inside another word, pollution, a wounded feeling
+    # (written from the train-side board messages, not from dev).
+    "如果货车自燃发生爆炸，后果不堪设想，请交警部门管一管",
+    "物业乱收停车费，这跟抢劫有什么区别",
+    "这条街上打架斗殴的事时有发生，请社区加强管理",
+    "消防通道堵塞就像一颗不定时炸弹，请物业整改",
+    "化工厂每天排放有毒气体，臭味很重，请环保局查处",
+    "2017年教师招聘考试公正性遭人质疑，请教育局公开成绩",
+    "去年路口发生交通事故，赔偿问题伤透了心，请交警部门答复",
 ]
 
 
@@ -168,6 +177,13 @@ def test_citizen_requests_that_narrate_or_negate_stay_with_12345(triager: Triage
         ("我家孩子不见了，找了两个小时，派出所快帮忙", Platform.POLICE_110),
         ("车祸了，有人受伤倒地，医疗费谁出先不管，快叫救护车", None),
         ("没有人员受伤但是楼里着火了，浓烟很大", Platform.FIRE_119),
+        # A not-now word in another clause does not cancel the danger of this one.
+        ("如果再不来就出人命了，有人拿刀砍人", Platform.POLICE_110),
+        ("邻居经常吵架，今天他拿刀砍人了", Platform.POLICE_110),
+        ("我老公经常家暴我", Platform.POLICE_110),  # spoken habit words are not not-now markers
+        ("我担心他随时可能跳楼", Platform.POLICE_110),  # nor are fear and likelihood
+        ("他说如果不还钱就跳楼", Platform.POLICE_110),  # a threat is conditional by nature
+        ("工厂管道破裂，有毒气体泄漏了，有人晕倒了", None),
     ],
 )
 def test_emergencies_beside_oversight_or_negation_words_are_still_caught(
@@ -176,3 +192,12 @@ def test_emergencies_beside_oversight_or_negation_words_are_still_caught(
     d = triager.triage(text)
     assert d.emergency, d.reasons
     assert d.platform == platform if platform else d.platform in EMERGENCY_PLATFORMS
+
+
+def test_petition_words_of_a_written_appeal_damp_a_narrated_beating(triager: Triager) -> None:
+    petition = "去年开发商雇人殴打业主，我们老百姓苦不堪言，强烈要求政府部门严查"
+    d = triager.triage(petition)
+    assert d.platform == Platform.HOTLINE_12345 and not d.emergency
+    assert d.uncertain  # a person still checks it (三方通话)
+    caller = triager.triage("有人在小区门口殴打业主，快来")
+    assert caller.emergency and caller.platform == Platform.POLICE_110

@@ -145,3 +145,54 @@ def test_suppressed_hazard_mentions_do_not_fire() -> None:
     fired = {h.rule_id for h in rules.match("小区消防通道被占，存在火灾隐患")}
     assert "fire" not in fired
     assert "fire" in {h.rule_id for h in rules.match("楼下起火了")}
+
+
+NOT_NOW = """
+version: "t1"
+not_now_before: [如果]
+not_now_after: [都有可能]
+rules:
+  - id: fire
+    platform: "119"
+    title: 火灾
+    reason: 着火
+    emergency: true
+    weight: 5
+    keywords: [着火, 爆炸]
+  - id: property
+    platform: "12345"
+    title: 物业
+    reason: 物业
+    keywords: [物业]
+  - id: threat
+    platform: "110"
+    title: 轻生
+    reason: 扬言轻生
+    emergency: true
+    weight: 5
+    keywords: [跳楼]
+    not_now: false
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "fired"),
+    [
+        ("如果着火了怎么办", set()),  # hypothetical in the same clause
+        ("着火爆炸都有可能", set()),  # the marker after the hit, same clause
+        ("如果你听得到，我家着火了", {"fire"}),  # the marker is in another clause
+        ("着火了，如果再不来就晚了", {"fire"}),  # a marker after the clause ends counts for nothing
+        ("如果物业不管", {"property"}),  # 12345's own rules are never cancelled
+        ("如果不还钱就跳楼", {"threat"}),  # a rule with not_now: false is never cancelled
+    ],
+)
+def test_not_now_markers_cancel_hits_in_their_clause_only(text: str, fired: set[str]) -> None:
+    assert {h.rule_id for h in RuleSet.from_yaml(NOT_NOW).match(text)} == fired
+
+
+def test_not_now_markers_are_validated_and_round_trip() -> None:
+    with pytest.raises(RuleSetError, match="non-empty"):
+        RuleSet.from_yaml(NOT_NOW.replace("[如果]", '[""]'))
+    rules = RuleSet.from_yaml(NOT_NOW)
+    assert RuleSet.from_yaml(rules.to_yaml()).hash == rules.hash
+    assert RuleSet.from_yaml(MINIMAL).match("如果着火了")  # no markers: the old behaviour

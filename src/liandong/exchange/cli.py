@@ -13,7 +13,15 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("relay")
 def relay(
     once: bool = typer.Option(False, help="deliver what is due, poll the mailbox once, and exit"),
-    idle_sleep: float = typer.Option(0.02, min=0.001, max=10, help="seconds between polls when idle"),
+    idle_sleep: float = typer.Option(
+        0.02,
+        min=0.001,
+        max=10,
+        help="seconds between polls when idle without PostgreSQL notifications (SQLite)",
+    ),
+    poll_interval: float = typer.Option(
+        1.0, min=0.01, max=60, help="seconds between polls while woken by PostgreSQL notifications"
+    ),
     concurrency: int = typer.Option(8, min=1, max=64, help="orders delivered at the same time"),
     pollers: int = typer.Option(4, min=1, max=32, help="threads taking the shared mailbox's mail"),
 ) -> None:
@@ -22,9 +30,11 @@ def relay(
     from liandong.exchange.relay import Relay
 
     settings = get_settings()
-    factory = make_session_factory(create_db_engine(settings.database_url))
+    # No ping per checkout (a round trip per statement here): a dropped connection fails one step, which the relay
+    # retries on a fresh one.
+    factory = make_session_factory(create_db_engine(settings.database_url, pool_pre_ping=False))
     worker = Relay(settings=settings, factory=factory, concurrency=concurrency, pollers=pollers)
     if once:
         worker.run_once()
         return
-    worker.run(idle_sleep=idle_sleep)
+    worker.run(idle_sleep=idle_sleep, poll_interval=poll_interval)

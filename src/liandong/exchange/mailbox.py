@@ -25,6 +25,7 @@ from liandong.exchange.models import ExchangeMessage
 
 log = logging.getLogger(__name__)
 
+WAKE_CHANNEL = "liandong_mailbox"  # notification payload: the recipient's node id
 MAX_ATTEMPTS = 12  # as for HTTP delivery: a row that keeps failing here is refused after this many tries
 
 # Shared infrastructure both agencies reach: created idempotently here rather than by either node's migrations.
@@ -87,6 +88,8 @@ def post(*, settings: Settings, doc: dict[str, Any]) -> None:
                 "e": envelope.canonical(doc).decode(),
             },
         )
+        # Wakes the recipient's relay at commit; it also polls now and then, so a lost signal only delays.
+        conn.execute(text("SELECT pg_notify(:c, :r)"), {"c": WAKE_CHANNEL, "r": doc["recipient"]})
 
 
 def poll(*, settings: Settings, session_factory: sessionmaker[Session], limit: int = 50) -> int:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from liandong.core.timeutil import utcnow
@@ -14,12 +14,11 @@ from liandong.exchange import routing
 from liandong.exchange.models import ExchangeMessage, ExchangeOrder
 from liandong.intake.models import ServiceRequest
 from liandong.linkage.models import Transfer
-from liandong.outbox import service as outbox
 
 DELIVER_TOPIC = "exchange.deliver"
-# The relay delivers within tens of milliseconds; the worker's job is the fallback when no relay runs. Delayed, so
-# the two do not contend for the same message row the moment it is committed.
-FALLBACK_DELAY = timedelta(seconds=2)
+# Committing a message wakes the relays of this database (PostgreSQL LISTEN/NOTIFY); they also poll now and then, so
+# a lost wake-up only delays a message. The worker's periodic sweep is the fallback when no relay runs at all.
+WAKE_CHANNEL = "liandong_exchange"
 
 
 def lock_order(*, session: Session, order_key: str, peer: str) -> ExchangeOrder:
@@ -35,13 +34,33 @@ def lock_order(*, session: Session, order_key: str, peer: str) -> ExchangeOrder:
     return row
 
 
+def wake_relays(session: Session) -> None:
+    """Wake the relays when this transaction commits (PostgreSQL; one signal per transaction however many)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
+
+
 def emit(
-    *, session: Session, order_key: str, peer: str, type_: str, payload: dict[str, Any]
+    *,
+    session: Session,
+    order_key: str,
+    peer: str,
+    type_: str,
+    payload: dict[str, Any],
+    new_order: bool = False,
 ) -> ExchangeMessage:
-    """Queue one message with the next gapless sequence number of its order, and the job that delivers it."""
-    order = lock_order(session=session, order_key=order_key, peer=peer)
+    """Queue one message with the next gapless sequence number of its order; the relay delivers it.
+
+    `new_order`: the caller has just created the order (a fresh transfer uid), so there is no row to lock yet.
+    """
+    now = utcnow()
+    if new_order:
+        order = ExchangeOrder(order_key=order_key, peer=peer, out_seq=0, in_seq=0, updated_at=now)
+        session.add(order)
+    else:
+        order = lock_order(session=session, order_key=order_key, peer=peer)
     order.out_seq += 1
-    order.updated_at = utcnow()
+    order.updated_at = now
     msg = ExchangeMessage(
         message_id=uuid.uuid4().hex,
         peer=peer,
@@ -51,13 +70,12 @@ def emit(
         payload=payload,
         status="pending",
         attempts=0,
-        next_attempt_at=utcnow(),
-        created_at=utcnow(),
+        next_attempt_at=now,
+        created_at=now,
     )
     session.add(msg)
     session.flush()
-    outbox.enqueue(session=session, topic=DELIVER_TOPIC, payload={"message_id": msg.message_id},
-                   available_at=utcnow() + FALLBACK_DELAY)  # fmt: skip
+    wake_relays(session)
     return msg
 
 
@@ -95,9 +113,8 @@ def transfer_created(*, session: Session, transfer: Transfer, req: ServiceReques
         "triage": transfer.triage,
         "respond_by": _iso(transfer.respond_by),
     }
-    emit(
-        session=session, order_key=transfer.transfer_uid, peer=peer.node_id, type_="transfer", payload=payload
-    )
+    emit(session=session, order_key=transfer.transfer_uid, peer=peer.node_id, type_="transfer", payload=payload,
+         new_order=True)  # fmt: skip
     return True
 
 

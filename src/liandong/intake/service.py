@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from liandong.core.errors import NotFound
 from liandong.core.timeutil import utcnow
@@ -53,12 +53,17 @@ def create(
     return req
 
 
+# One request's attachments load when read, not with it: most uses of a single request (a transfer, a work order,
+# a state change) never look at them. Lists keep loading them for the whole page in one query.
+_ONE = [lazyload(ServiceRequest.attachments)]
+
+
 def get(*, session: Session, request_id: int) -> ServiceRequest | None:
-    return session.get(ServiceRequest, request_id)
+    return session.get(ServiceRequest, request_id, options=_ONE)
 
 
 def require(*, session: Session, request_id: int) -> ServiceRequest:
-    req = session.get(ServiceRequest, request_id)
+    req = session.get(ServiceRequest, request_id, options=_ONE)
     if req is None:
         raise NotFound(ENTITY, request_id)
     return req

@@ -76,7 +76,8 @@ def _transfers_of(
 
 @handler("linkage.transfer")
 def transfer_event(session: Session, payload: dict[str, Any]) -> None:
-    """Transfer notices are read live from the transfers table; the exchange relays them to peer nodes."""
+    """Drains jobs queued by earlier versions, which queued one per transfer change; nothing queues it now (transfer
+    notices are read live from the transfers table and the exchange relays them to peer nodes)."""
     return None
 
 

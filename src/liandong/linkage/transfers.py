@@ -23,7 +23,6 @@ from liandong.linkage.lifecycle import TRANSFER_LIFECYCLE
 from liandong.linkage.links import link
 from liandong.linkage.models import Transfer
 from liandong.linkage.schemas import TransferAccept, TransferCreate
-from liandong.outbox import service as outbox
 from liandong.workorder import service as workorders
 from liandong.workorder.enums import RequestType, parse_request_type
 from liandong.workorder.schemas import WorkOrderCreate
@@ -90,9 +89,6 @@ def create(*, session: Session, data: TransferCreate, actor: str, now: datetime 
     session.add(transfer)
     session.flush()
     _record(session, transfer, "transfer", actor, {}, note=data.reason)
-    outbox.enqueue(
-        session=session, topic="linkage.transfer", payload={"transfer_id": transfer.id, "event": "created"}
-    )
     # To a platform a peer node runs: the message goes out in this transaction and the peer answers (and, in an
     # emergency, registers the 警单 at once on its side).
     remote = exchange_out.transfer_created(session=session, transfer=transfer, req=req)
@@ -181,9 +177,6 @@ def accept(
     transfer.response_reason = data.note
     session.flush()
     _record(session, transfer, "accept", actor, before, note=data.note)
-    outbox.enqueue(
-        session=session, topic="linkage.transfer", payload={"transfer_id": transfer.id, "event": "accepted"}
-    )
     exchange_out.transfer_answered(session=session, transfer=transfer, receiver_number=receiver_number)
     return transfer
 
@@ -231,9 +224,6 @@ def refuse(
     transfer.response_reason = reason
     session.flush()
     _record(session, transfer, action, actor, before, note=reason)
-    outbox.enqueue(
-        session=session, topic="linkage.transfer", payload={"transfer_id": transfer.id, "event": action}
-    )
     exchange_out.transfer_answered(session=session, transfer=transfer, receiver_number=None)
     return transfer
 

@@ -32,18 +32,15 @@ def run_once(session_factory: sessionmaker[Session], *, handlers: dict[str, Hand
     """Run one due job; returns False when none was due."""
     table = handlers if handlers is not None else HANDLERS
     with session_factory() as session:
-        job = service.claim(session=session, topics=list(table))
-        if job is None:
-            session.rollback()
-            return False
+        leased = service.lease(session=session, topics=list(table))
         session.commit()
-        job_id, topic, payload = job.id, job.topic, dict(job.payload)
+    if leased is None:
+        return False
+    job_id, topic, payload = leased
     with session_factory() as session:
         try:
             table[topic](session, payload)
-            done = session.get(OutboxJob, job_id)
-            assert done is not None
-            service.complete(session=session, job=done)
+            service.finish(session=session, job_id=job_id)
             session.commit()
         except Exception as exc:  # noqa: BLE001 - the worker boundary: any handler failure is retried later
             session.rollback()

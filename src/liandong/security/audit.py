@@ -25,8 +25,14 @@ from liandong.security.models import AuditEntry
 
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 7_310_345_110  # any constant shared by every node writing this database
-# Tables whose changes are already the audit trail itself, queue bookkeeping, or derived data (vectors).
-NOT_AUDITED = {"audit_log", "outbox_jobs", "api_tokens", "events", "knowledge_embeddings"}
+# Tables whose changes are already the audit trail itself, queue bookkeeping, or derived data (vectors). The
+# exchange's messages are their own signed, append-only record, and the changes they carry into requests, orders and
+# incidents are audited where they land; copying them here also copied callers' numbers in clear into a log that
+# can never be purged.
+NOT_AUDITED = {
+    "audit_log", "outbox_jobs", "api_tokens", "events", "knowledge_embeddings",
+    "exchange_messages", "exchange_inbox",
+}  # fmt: skip
 SECRET_FIELDS = {"password_hash", "token_hash", "caller_phone_enc", "caller_name_enc"}
 
 

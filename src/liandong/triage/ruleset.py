@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -19,6 +20,9 @@ from liandong.triage.wordregex import trie_source
 
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 _MAX_KEYWORDS = 2000
+# Characters that end a clause: the not-now markers reach no further (a caller's "如果再不来就出人命了，有人拿刀砍人"
+# keeps its emergency).
+_CLAUSE_END = re.compile(r"[。！？!?；;\n,，]")
 
 
 class RuleSetError(ValueError):
@@ -47,6 +51,8 @@ class Rule(BaseModel):
     # "防溺水", "火灾隐患", "一旦发生火灾" talk about a hazard, not an event happening now.
     suppress_before: tuple[str, ...] = ()
     suppress_after: tuple[str, ...] = ()
+    # False: the document's not-now markers do not apply (threats are conditional by nature: 不给钱就跳楼).
+    not_now: bool = True
 
     @field_validator("id")
     @classmethod
@@ -107,9 +113,19 @@ class RuleFile(BaseModel):
     strong_evidence: float = Field(default=10.0, gt=0.0, le=1000.0)
     utility_threshold: float = Field(default=2.0, gt=0.0, le=100.0)
     out_of_scope_threshold: float = Field(default=2.0, gt=0.0, le=100.0)
+    # Markers that the danger or crime a hit names is not happening now: earlier in the same clause
+    # (hypothetical 如果/一旦, comparison 简直/无异于, written habit 多起, experience 发生过) or later in it
+    # (都有可能, 有什么区别). They cancel hits of every rule outside 12345, within not_now_window characters.
+    not_now_before: tuple[str, ...] = ()
+    not_now_after: tuple[str, ...] = ()
+    not_now_window: int = Field(default=30, ge=1, le=200)
     category_domains: dict[str, Domain] = Field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
     guidance: tuple[Guidance, ...] = ()
+
+    _check_not_now = field_validator("not_now_before", "not_now_after")(
+        Rule._check_words.__func__  # type: ignore[attr-defined]
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +181,8 @@ class RuleSet:
         repr=False, compare=False, default=()
     )
     _hash: str = field(repr=False, compare=False, default="")
+    _not_now_before: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    _not_now_after: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
 
     @classmethod
     def from_document(cls, document: RuleFile) -> RuleSet:
@@ -188,7 +206,14 @@ class RuleSet:
         guidance = tuple((g, _alternation(g.keywords)) for g in document.guidance)
         canonical = json.dumps(document.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-        return cls(document=document, _compiled=compiled, _guidance=guidance, _hash=digest)
+        return cls(
+            document=document,
+            _compiled=compiled,
+            _guidance=guidance,
+            _hash=digest,
+            _not_now_before=_alternation(document.not_now_before),
+            _not_now_after=_alternation(document.not_now_after),
+        )
 
     @classmethod
     def from_data(cls, data: Any, *, source: str = "<rules>") -> RuleSet:
@@ -293,6 +318,8 @@ class RuleSet:
         """Every rule that fires on text, with its words; suppressed hits do not count."""
         hits: list[Hit] = []
         grams: set[str] | None = None
+        stops: list[int] | None = None
+        not_now = self._not_now_before is not None or self._not_now_after is not None
         for c in self._compiled:
             if c.matcher is None:
                 continue
@@ -307,6 +334,11 @@ class RuleSet:
                     continue
                 if c.after is not None and c.after.search(text, m.end(), m.end() + 3):
                     continue
+                if not_now and c.rule.not_now and c.rule.platform != Platform.HOTLINE_12345:
+                    if stops is None:
+                        stops = [b.start() for b in _CLAUSE_END.finditer(text)]
+                    if self._not_now(text, m.start(), m.end(), stops):
+                        continue
                 if m.group(0) not in words:
                     words.append(m.group(0))
                 if len(words) >= 5:
@@ -321,6 +353,16 @@ class RuleSet:
             r = c.rule
             hits.append(Hit(r.id, r.platform, r.emergency, r.weight, tuple(words), r.reason, r.dampens))
         return hits
+
+    def _not_now(self, text: str, start: int, end: int, stops: list[int]) -> bool:
+        """True when the clause around text[start:end] says the event is hypothetical, habitual or a figure."""
+        window = self.document.not_now_window
+        k = bisect.bisect_left(stops, start)
+        left = max(stops[k - 1] + 1 if k else 0, start - window)
+        right = min(stops[k] if k < len(stops) else len(text), end + window)
+        if self._not_now_before is not None and self._not_now_before.search(text, left, start):
+            return True
+        return self._not_now_after is not None and self._not_now_after.search(text, end, right) is not None
 
     def match_guidance(self, text: str) -> list[tuple[Guidance, tuple[str, ...]]]:
         """Out-of-scope guidance items whose words occur in text."""
