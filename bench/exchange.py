@@ -10,10 +10,12 @@ the PostgreSQL backends serving the two node databases (same host), and of the d
 the last arrival (`cpu_ms_per_transfer`; Linux /proc).
 
 Usage: python bench/exchange.py [--transfers 10000] [--rate 50] [--pg URL | --db-12345 URL --db-110 URL]
-                                [--transport http|shared_db --exchange-db URL] [--chaos]
+                                [--transport http|shared_db --exchange-db URL] [--chaos] [--answer]
 
---chaos is the two-node SIGKILL test at full size: while sending, a random process of a random node is killed
-every 1-3 s and restarted; lost and duplicated must stay 0 (the latency figures then include the outages).
+--chaos --answer is the two-node SIGKILL test at full size: while sending, a random process of a random node is
+killed every 1-3 s and restarted; then every receiver accepts every transfer through its API (still under kills) and
+the bench waits until both nodes hold the same status for each. Lost, duplicated and status_mismatches must be 0
+(the latency figures then include the outages).
 """
 
 from __future__ import annotations
@@ -83,6 +85,46 @@ def _outcome(sender_db: str, receiver_db: str, sent: set[str]) -> dict[str, Any]
         "lost": len(sent - received),
         "duplicated": sum(n - 1 for n in held.values()) + len([u for u in held if u not in created]),
     }
+
+
+def _statuses(db: str) -> dict[str, str]:
+    engine = create_db_engine(db)
+    try:
+        with engine.connect() as c:
+            return dict(c.execute(text("SELECT transfer_uid, status FROM transfers")).all())  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def _mismatches(db_a: str, db_b: str, uids: set[str]) -> int:
+    """Transfers whose status differs between the two nodes (or that one side lacks)."""
+    a, b = _statuses(db_a), _statuses(db_b)
+    return sum(1 for u in uids if a.get(u) is None or a.get(u) != b.get(u))
+
+
+def _answer(node: Node, db: str, workers: int = 8) -> int:
+    """受理反馈 for every transfer this node received and has not answered, through its API; returns how many."""
+    engine = create_db_engine(db)
+    try:
+        with engine.connect() as c:
+            ids = [
+                int(i)
+                for (i,) in c.execute(
+                    text("SELECT id FROM transfers WHERE created_by LIKE 'exchange:%' AND status = 'pending'")
+                ).all()
+            ]
+    finally:
+        engine.dispose()
+
+    def one(transfer_id: int) -> None:
+        # A 409 means an earlier try committed before its API process was killed.
+        response = call(node, "POST", f"/api/v1/linkage/transfers/{transfer_id}/accept", json_body={})
+        if response.status_code not in (200, 409):
+            response.raise_for_status()
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, ids))
+    return len(ids)
 
 
 def _cpu_of(pid: int) -> float:
@@ -196,6 +238,15 @@ def _drive(
             pool.submit(one, i, request_id)
 
 
+def _restart_all(nodes: tuple[Node, ...]) -> None:
+    """Everything back up after the last kill."""
+    for node in nodes:
+        for part, proc in node.procs.items():
+            if proc.poll() is not None:
+                node.start(part)
+        node.wait_ready()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--transfers", type=int, default=10_000, help="transfers in total (half each way)")
@@ -206,6 +257,11 @@ def main() -> None:
     ap.add_argument("--transport", choices=["http", "shared_db"], default="http")
     ap.add_argument("--exchange-db", help="shared PostgreSQL database of the shared_db transport")
     ap.add_argument("--settle", type=float, default=600, help="seconds to wait for the last transfers")
+    ap.add_argument(
+        "--answer", action="store_true",
+        help="then accept every received transfer through the receiver's API (under --chaos too) and wait until "
+        "both nodes hold the same status for every transfer (the acceptance feedback travelled back)",
+    )  # fmt: skip
     ap.add_argument(
         "--chaos", action="store_true",
         help="SIGKILL a random process of a random node every 1-3 s while sending, and restart it (the two-node "
@@ -261,11 +317,7 @@ def main() -> None:
             stop_chaos.set()
             if args.chaos:
                 chaos.join()
-                for node in (a, b):  # everything back up after the last kill
-                    for part, proc in node.procs.items():
-                        if proc.poll() is not None:
-                            node.start(part)
-                    node.wait_ready()
+                _restart_all((a, b))
             deadline = time.monotonic() + args.settle
             while True:
                 ab, ba = _outcome(db_a, db_b, sent_a), _outcome(db_b, db_a, sent_b)
@@ -273,6 +325,24 @@ def main() -> None:
                     break
                 time.sleep(2)
             cpu = meter.used()
+            answered, mismatched = 0, None
+            if args.answer:
+                if args.chaos:
+                    stop_chaos.clear()
+                    chaos = threading.Thread(
+                        target=chaos_loop, args=((a, b), stop_chaos, 119, kills), daemon=True
+                    )
+                    chaos.start()
+                answered = _answer(b, db_b) + _answer(a, db_a)
+                stop_chaos.set()
+                if args.chaos:
+                    chaos.join()
+                    _restart_all((a, b))
+                answered += _answer(b, db_b) + _answer(a, db_a)  # received after the first round
+                uids = sent_a | sent_b
+                deadline = time.monotonic() + args.settle
+                while (mismatched := _mismatches(db_a, db_b, uids)) and time.monotonic() < deadline:
+                    time.sleep(2)
         finally:
             a.stop()
             b.stop()
@@ -286,6 +356,7 @@ def main() -> None:
             "latency_ms_p50": round(q[49], 1), "latency_ms_p99": round(q[98], 1), "latency_ms_max": round(lat[-1], 1)
             if lat else None, "lost": ab["lost"] + ba["lost"], "duplicated": ab["duplicated"] + ba["duplicated"],
             "driver_late_s_max": round(max(late, default=0.0), 3), "kills": len(kills),
+            "answered": answered, "status_mismatches": mismatched,
             # CPU per transfer from the first transfer to the last arrival: each node process, the PostgreSQL
             # backends of both node databases, the driver (its HTTP calls and polling), and their sum.
             "cpu_ms_per_transfer": {**{k: round(v * 1000 / n, 1) for k, v in sorted(cpu.items())},
