@@ -5,6 +5,7 @@ inserted, then updated with its number: an extra statement and an extra audit ro
 `nextval` per block of ids costs a round trip per `BLOCK` records instead. Ids stay unique (the sequence hands each
 value out once); across processes they are no longer in creation order, by at most a block, and a process that
 stops leaves the rest of its block unused, as sequences already do on rollback. SQLite keeps insert-then-number.
+Restart the processes after restoring a database under them: they would still hand out ids they reserved before.
 """
 
 from __future__ import annotations
