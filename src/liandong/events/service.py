@@ -6,11 +6,12 @@ import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from liandong.core.timeutil import utcnow
 from liandong.database import idblocks
 from liandong.events.models import Event
 
@@ -38,6 +39,9 @@ def snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
     return {name: jsonable(getattr(obj, name)) for name in fields}
 
 
+_INSERT_EVENT = insert(cast(Table, Event.__table__))
+
+
 def record(
     *,
     session: Session,
@@ -50,22 +54,19 @@ def record(
     from_state: str | None = None,
     to_state: str | None = None,
     note: str | None = None,
-) -> Event:
-    """Append an event; only fields whose value changed are kept in before/after."""
+) -> None:
+    """Append an event in the session's transaction; only fields whose value changed are kept in before/after.
+
+    A plain INSERT, not an ORM object: the event is never changed afterwards, and an object added after the record's
+    own flush made the commit run a second unit-of-work pass on every change.
+    """
     changed = {k for k in after if before.get(k) != after[k]}
-    event = Event(
-        entity_type=entity_type,
-        entity_id=entity_id,
-        action=action,
-        actor=actor,
-        from_state=from_state,
-        to_state=to_state,
-        before={k: before.get(k) for k in changed},
-        after={k: after[k] for k in changed},
-        note=note,
-    )
-    session.add(event)  # written by the next flush, at the latest the use case's commit
-    return event
+    row = {
+        "entity_type": entity_type, "entity_id": entity_id, "action": action, "actor": actor,
+        "occurred_at": utcnow(), "from_state": from_state, "to_state": to_state,
+        "before": {k: before.get(k) for k in changed}, "after": {k: after[k] for k in changed}, "note": note,
+    }  # fmt: skip
+    session.connection().execute(_INSERT_EVENT, row)
 
 
 class Numbered(Protocol):
@@ -136,9 +137,9 @@ def record_change(
     actor: str,
     before: dict[str, Any],
     note: str | None = None,
-) -> Event:
+) -> None:
     """Record a change of `obj` against the snapshot `before` taken of the same tracked fields."""
-    return record(
+    record(
         session=session,
         entity_type=entity_type,
         entity_id=obj.id,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from liandong.core.timeutil import utcnow
@@ -138,16 +138,23 @@ def _collect(session: Session, _ctx: Any) -> None:
 
 
 def _write(session: Session, _ctx: Any) -> None:
-    """After the flush has finished: append the audit rows; the flush loop writes them in the same transaction."""
+    """After the flush has finished: insert the audit rows on the flush's connection, in the same transaction.
+
+    One multi-row INSERT, not ORM objects: objects added here made the flush run a second unit-of-work pass for
+    every change (a sixth of the intake use case's CPU).
+    """
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
     context = session.info.get("audit_context")
-    actor = context.actor if context else "system"
-    ip = context.source_ip if context else None
-    for action, table, entity_id, detail in pending:
-        append(session=session, actor=actor, action=action, entity_type=table, entity_id=entity_id,
-               detail=detail, source_ip=ip)  # fmt: skip
+    at = utcnow()
+    rows = [
+        {"occurred_at": at, "actor": context.actor if context else "system",
+         "source_ip": context.source_ip if context else None, "action": action, "entity_type": table,
+         "entity_id": None if entity_id is None else str(entity_id), "detail": detail}
+        for action, table, entity_id, detail in pending
+    ]  # fmt: skip
+    session.connection().execute(insert(AuditEntry), rows)
 
 
 def _after_end(session: Session, _transaction: Any) -> None:
