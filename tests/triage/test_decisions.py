@@ -201,3 +201,78 @@ def test_petition_words_of_a_written_appeal_damp_a_narrated_beating(triager: Tri
     assert d.uncertain  # a person still checks it (三方通话)
     caller = triager.triage("有人在小区门口殴打业主，快来")
     assert caller.emergency and caller.platform == Platform.POLICE_110
+
+
+# Rules 2024.4: a written appeal narrating a dated past event stays with 12345 (flagged); a caller's
+# present-tense report of the same danger stays an emergency (train-side board messages, not dev).
+@pytest.mark.parametrize(
+    ("appeal", "caller", "platform"),
+    [
+        (
+            "尊敬的领导您好，2018年5月3日景区发生交通事故，事故造成两人当场死亡，医疗费至今没有着落，恳请政府做主",
+            "景区门口出车祸了，有人当场死亡，快来",
+            Platform.TRAFFIC_122,
+        ),
+        (
+            "尊敬的领导：当时开发商的人拿刀砍伤了两名业主，请求政府部门严查，维护我们的合法权益",
+            "现在有人在砍人",
+            Platform.POLICE_110,
+        ),
+        (
+            "尊敬的领导您好，去年小区门口发生爆炸，事发当天浓烟滚滚，至今无人问津，恳请有关部门答复",
+            "快来，着火了",
+            Platform.FIRE_119,
+        ),
+    ],
+)
+def test_a_dated_past_event_in_a_written_appeal_is_not_danger_now(
+    triager: Triager, appeal: str, caller: str, platform: Platform
+) -> None:
+    d = triager.triage(appeal)
+    assert d.platform == Platform.HOTLINE_12345 and not d.emergency, d.reasons
+    assert d.uncertain
+    c = triager.triage(caller)
+    assert c.emergency and c.platform == platform, c.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "领导，现在小区里着火了，大火烧到三楼",  # dated now, not past
+        "您好，快来，着火了，火很大",  # one greeting is no written appeal
+        "您好，楼下有人受伤了，流了很多血",
+    ],
+)
+def test_danger_now_in_polite_words_is_still_an_emergency(triager: Triager, text: str) -> None:
+    d = triager.triage(text)
+    assert d.emergency and d.platform in EMERGENCY_PLATFORMS, d.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "platform"),
+    [
+        ("尊敬的领导您好，现在小区里着火了，恳请有关部门快来", Platform.FIRE_119),
+        ("您好，请问现在有人在砍人怎么办，快来", Platform.POLICE_110),
+        ("尊敬的领导：小区门口正在着火，浓烟很大，请有关部门赶紧处理！", Platform.FIRE_119),
+        ("尊敬的领导，您好，我要反映，楼下刚刚有人持刀砍人，恳请政府部门严查", Platform.POLICE_110),
+    ],
+)
+def test_danger_marked_now_is_an_emergency_however_politely_written(
+    triager: Triager, text: str, platform: Platform
+) -> None:
+    # Rules 2024.5: petition evidence never outweighs a hit marked as happening now (正在, 刚刚) or a call for help.
+    d = triager.triage(text)
+    assert d.emergency and d.platform == platform, d.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "尊敬的领导您好，小区去年发生火灾，至今无人处理，恳请有关部门尽快来处理",  # 尽快来: prompt handling
+        "尊敬的领导：消防通道被占，这是我们的救命通道，发生火灾怎么办？恳请政府部门严查",  # 救命 as an adjective
+        "尊敬的领导：社区管理不作为，去年刚刚发生一起火灾，至今无人问津，强烈要求有关部门严查",  # dated: narrated
+    ],
+)
+def test_now_markers_in_a_written_appeal_do_not_make_a_narration_urgent(triager: Triager, text: str) -> None:
+    d = triager.triage(text)
+    assert d.platform == Platform.HOTLINE_12345 and not d.emergency, d.reasons

@@ -196,3 +196,101 @@ def test_not_now_markers_are_validated_and_round_trip() -> None:
     rules = RuleSet.from_yaml(NOT_NOW)
     assert RuleSet.from_yaml(rules.to_yaml()).hash == rules.hash
     assert RuleSet.from_yaml(MINIMAL).match("如果着火了")  # no markers: the old behaviour
+
+
+PAST = """
+version: "t1"
+past_before: [当时]
+past_patterns: ['\\d{0,2}月\\d{0,2}日']
+past_petition: 1.5
+rules:
+  - id: fire
+    platform: "119"
+    title: 火灾
+    reason: 着火
+    emergency: true
+    weight: 5
+    keywords: [着火]
+  - id: smoke
+    platform: "120"
+    title: 浓烟
+    reason: 浓烟（单独出现时证据较弱）
+    emergency: true
+    weight: 3
+    keywords: [浓烟]
+  - id: appeal
+    platform: "12345"
+    title: 书面诉求
+    reason: 书面诉求
+    weight: 1
+    dampens: true
+    keywords: [恳请, 领导]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("当时着火了", True),
+        ("5月3日着火了", True),
+        ("着火了，当时我在家", False),  # the marker is in another clause
+        ("当时着火了，现在又着火了", False),  # one occurrence now is enough
+    ],
+)
+def test_past_markers_date_a_hit_in_its_clause_only(text: str, past: bool) -> None:
+    (hit,) = RuleSet.from_yaml(PAST).match(text)
+    assert hit.past is past
+
+
+def test_past_hits_count_only_outside_a_written_appeal() -> None:
+    triager = Triager(rules=RuleSet.from_yaml(PAST))
+    appeal = triager.triage("领导，当时着火了，恳请处理")
+    assert appeal.platform == Platform.HOTLINE_12345 and not appeal.emergency
+    assert appeal.uncertain  # a person still checks it
+    report = triager.triage("当时着火了，快来")  # no petition evidence: a caller's report keeps every hit
+    assert report.emergency and report.platform == Platform.FIRE_119
+    now = triager.triage("领导，现在着火了，恳请快来")  # the danger is not dated: still an emergency
+    assert now.emergency and now.platform == Platform.FIRE_119
+
+
+def test_weak_danger_alone_does_not_send_a_written_appeal_to_119_or_120() -> None:
+    triager = Triager(rules=RuleSet.from_yaml(PAST.replace("past_petition: 1.5", "past_petition: 1")))
+    alone = triager.triage("楼下浓烟")  # below emergency_threshold: the weak line takes it, not urgent
+    assert alone.platform == Platform.MEDICAL_120 and not alone.emergency
+    appeal = triager.triage("楼下浓烟，恳请处理")
+    assert appeal.platform == Platform.HOTLINE_12345 and appeal.uncertain
+
+
+def test_past_markers_are_validated_and_round_trip() -> None:
+    with pytest.raises(RuleSetError, match="past_patterns"):
+        RuleSet.from_yaml(PAST.replace("'\\d{0,2}月\\d{0,2}日'", "'(unclosed'"))
+    rules = RuleSet.from_yaml(PAST)
+    assert RuleSet.from_yaml(rules.to_yaml()).hash == rules.hash
+
+
+NOW = NOT_NOW.replace(
+    "not_now_after: [都有可能]", "not_now_after: [都有可能]\nnow_before: [正在]\ncall_for_help: [快来]"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("楼下正在着火", True),  # the now marker in the hit's clause
+        ("正在开会，楼下着火", False),  # 正在 in another clause: not this hit's
+        ("楼下着火了，快来", True),  # a call for help counts anywhere in the text
+        ("楼下着火了，请尽快来处理", False),  # 尽快来 asks for prompt handling, not rescue
+        ("楼下着火了", False),
+    ],
+)
+def test_now_markers_mark_emergency_hits_urgent(text: str, urgent: bool) -> None:
+    hits = [h for h in RuleSet.from_yaml(NOW).match(text) if h.rule_id == "fire"]
+    assert [h.urgent for h in hits] == [urgent]
+
+
+def test_now_markers_are_validated_and_round_trip() -> None:
+    with pytest.raises(RuleSetError, match="non-empty"):
+        RuleSet.from_yaml(NOW.replace("now_before: [正在]", 'now_before: [""]'))
+    rules = RuleSet.from_yaml(NOW)
+    assert RuleSet.from_yaml(rules.to_yaml()).hash == rules.hash
+    assert not any(h.urgent for h in RuleSet.from_yaml(MINIMAL).match("正在着火，快来"))  # no markers

@@ -18,6 +18,9 @@ from liandong.triage.schemas import Decision, Guide, Reason
 CATEGORY_UNSURE = 0.45
 # When several emergency lines fire, 110 dispatches first unless another line clearly dominates (policy 二(二)1).
 _EMERGENCY_TIE_ORDER = [Platform.POLICE_110, Platform.FIRE_119, Platform.MEDICAL_120, Platform.TRAFFIC_122]
+# The lines that take non-emergency reports (crime, public order, traffic: policy 二(一)). In a written appeal,
+# danger words below emergency_threshold (浓烟, 受伤 alone) do not send a request to 119 or 120.
+_NON_EMERGENCY_LINES = frozenset({Platform.POLICE_110, Platform.TRAFFIC_122})
 
 
 def _hit_score(hit: Hit) -> float:
@@ -111,9 +114,17 @@ def _decide(
     text: str, rules: RuleSet, model: CategoryModel, predicted: tuple[str, float] | None = None
 ) -> Decision:
     hits = rules.match(text)
+    hotline = sum(_hit_score(h) for h in hits if h.dampens)
+    # In a written appeal, an event the text dates to the past (当时, 那天, 2018年5月3日...) is not danger now:
+    # it leaves the scores but still flags the request for a person (three-way call). A caller's report has no
+    # petition evidence and keeps every hit.
+    appeal = hotline >= rules.document.past_petition
+    past = appeal and any(h.past for h in hits)
     scores: dict[Platform, float] = defaultdict(float)
     emergency_scores: dict[Platform, float] = defaultdict(float)
     for hit in hits:
+        if past and hit.past:
+            continue
         scores[hit.platform] += _hit_score(hit)
         if hit.emergency:
             emergency_scores[hit.platform] += _hit_score(hit)
@@ -123,21 +134,25 @@ def _decide(
     reasons = [Reason(rule=h.rule_id, words=list(h.words), detail=h.detail) for h in hits]
     guidance: list[Guide] = []
     uncertain = False
-    police = sum(scores[p] for p in EMERGENCY_PLATFORMS)
-    hotline = sum(_hit_score(h) for h in hits if h.dampens)
+    lines = _NON_EMERGENCY_LINES if appeal else EMERGENCY_PLATFORMS
+    police = sum(scores[p] for p in lines)
+    # Out of scope only when nothing, past or present, points to the police.
+    police_named = any(_hit_score(h) > 0 for h in hits if h.platform in EMERGENCY_PLATFORMS)
     danger = sum(emergency_scores.values())
 
     def outweighs(evidence: float) -> bool:
         return evidence >= doc.strong_evidence or evidence > doc.hotline_damping * hotline
 
-    if danger >= doc.emergency_threshold and outweighs(danger):
+    # Danger marked as happening now (正在, 快来, 救命...) is never outweighed by polite or written-appeal words.
+    urgent = any(h.urgent and not (past and h.past) for h in hits)
+    if danger >= doc.emergency_threshold and (urgent or outweighs(danger)):
         top = max(emergency_scores.values())
         platform = next(p for p in _EMERGENCY_TIE_ORDER if emergency_scores.get(p, 0.0) >= top)
         emergency = True
         confidence = min(1.0, 0.6 + 0.04 * danger)
     elif police >= doc.police_threshold and outweighs(police):
         platform = max(
-            (p for p in EMERGENCY_PLATFORMS if scores.get(p)),
+            (p for p in lines if scores.get(p)),
             key=lambda p: (scores[p], p == Platform.POLICE_110),
         )
         emergency = False
@@ -148,7 +163,7 @@ def _decide(
     else:
         found = rules.match_guidance(text)
         oos = sum(g.weight for g, _ in found)
-        if oos >= doc.out_of_scope_threshold and outweighs(oos) and police == 0:
+        if oos >= doc.out_of_scope_threshold and outweighs(oos) and not police_named:
             platform, emergency = Platform.OUT_OF_SCOPE, False
             confidence = min(1.0, 0.4 + 0.1 * oos)
             for g, words in found:
@@ -159,7 +174,7 @@ def _decide(
         else:
             platform, emergency = Platform.HOTLINE_12345, False
             confidence = cat_p
-            if danger > 0 or police >= doc.police_threshold:
+            if danger > 0 or police >= doc.police_threshold or past:
                 # Danger or police words that did not decide: the three-way call does (policy 二(二)1).
                 uncertain = True
                 confidence = min(confidence, 0.5)

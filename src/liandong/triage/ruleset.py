@@ -13,119 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from liandong.triage.enums import Domain, Platform
+from liandong.triage.enums import Platform
+from liandong.triage.ruledoc import Guidance, Rule, RuleFile, RuleSetError
 from liandong.triage.wordregex import trie_source
 
-_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-_MAX_KEYWORDS = 2000
+# The document's types are part of this module's vocabulary (callers import them from here).
+__all__ = [
+    "Guidance", "Hit", "Rule", "RuleFile", "RuleSet", "RuleSetError", "add_keywords", "delete_rule",
+    "remove_keywords", "set_version", "upsert_rule",
+]  # fmt: skip
+
 # Characters that end a clause: the not-now markers reach no further (a caller's "如果再不来就出人命了，有人拿刀砍人"
 # keeps its emergency).
 _CLAUSE_END = re.compile(r"[。！？!?；;\n,，]")
-
-
-class RuleSetError(ValueError):
-    """A rule file is malformed; the message names the file, rule and field."""
-
-
-class Rule(BaseModel):
-    """One scope item: words or patterns that send a request to a platform."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    platform: Platform
-    title: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=500)
-    keywords: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()
-    emergency: bool = False
-    weight: float = Field(default=1.0, ge=0.0, le=10.0)
-    domain: Domain | None = None
-    # Evidence that the text is a written petition to the government, weighed against police evidence.
-    dampens: bool = False
-    # At least one of these must also be in the text for the rule to fire (co-occurrence cuts false alarms).
-    context: tuple[str, ...] = ()
-    # A hit preceded (within 4 chars) or followed (within 3 chars) by one of these does not count:
-    # "防溺水", "火灾隐患", "一旦发生火灾" talk about a hazard, not an event happening now.
-    suppress_before: tuple[str, ...] = ()
-    suppress_after: tuple[str, ...] = ()
-    # False: the document's not-now markers do not apply (threats are conditional by nature: 不给钱就跳楼).
-    not_now: bool = True
-
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        if not _RULE_ID.match(value):
-            raise ValueError("id must be 2-64 chars of a-z 0-9 _ . - starting with a letter or digit")
-        return value
-
-    @field_validator("keywords", "context", "suppress_before", "suppress_after")
-    @classmethod
-    def _check_words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(value) > _MAX_KEYWORDS:
-            raise ValueError(f"at most {_MAX_KEYWORDS} entries")
-        words = tuple(w.strip() for w in value)
-        if any(not w or len(w) > 50 for w in words):
-            raise ValueError("entries must be non-empty strings of at most 50 characters")
-        return words
-
-    @field_validator("patterns")
-    @classmethod
-    def _check_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            if len(pattern) > 300:
-                raise ValueError("a pattern may be at most 300 characters")
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
-        return value
-
-
-class Guidance(BaseModel):
-    """Where to send a caller whose matter is outside 12345 and 110 (policy 二(二)1: 合理引导)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=200)
-    number: str | None = Field(default=None, max_length=40)
-    channel: str = Field(min_length=1, max_length=300)
-    keywords: tuple[str, ...] = ()
-    weight: float = Field(default=2.0, ge=0.0, le=10.0)
-
-    _check_id = field_validator("id")(Rule._check_id.__func__)  # type: ignore[attr-defined]
-    _check_words = field_validator("keywords")(Rule._check_words.__func__)  # type: ignore[attr-defined]
-
-
-class RuleFile(BaseModel):
-    """The whole document: version, thresholds, rules, guidance and the category -> domain map."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: str = Field(min_length=1, max_length=64)
-    emergency_threshold: float = Field(default=4.0, gt=0.0, le=100.0)
-    police_threshold: float = Field(default=2.0, gt=0.0, le=100.0)
-    hotline_damping: float = Field(default=0.5, ge=0.0, le=100.0)
-    strong_evidence: float = Field(default=10.0, gt=0.0, le=1000.0)
-    utility_threshold: float = Field(default=2.0, gt=0.0, le=100.0)
-    out_of_scope_threshold: float = Field(default=2.0, gt=0.0, le=100.0)
-    # Markers that the danger or crime a hit names is not happening now: earlier in the same clause
-    # (hypothetical 如果/一旦, comparison 简直/无异于, written habit 多起, experience 发生过) or later in it
-    # (都有可能, 有什么区别). They cancel hits of every rule outside 12345, within not_now_window characters.
-    not_now_before: tuple[str, ...] = ()
-    not_now_after: tuple[str, ...] = ()
-    not_now_window: int = Field(default=30, ge=1, le=200)
-    category_domains: dict[str, Domain] = Field(default_factory=dict)
-    rules: tuple[Rule, ...] = ()
-    guidance: tuple[Guidance, ...] = ()
-
-    _check_not_now = field_validator("not_now_before", "not_now_after")(
-        Rule._check_words.__func__  # type: ignore[attr-defined]
-    )
 
 
 @dataclass(frozen=True)
@@ -139,6 +41,10 @@ class Hit:
     words: tuple[str, ...]
     detail: str
     dampens: bool = False
+    # Every occurrence counted sits in a clause dated to the past (past_before/past_after/past_patterns).
+    past: bool = False
+    # An emergency rule's hit marked as happening now (now_before/now_after in its clause, or call_for_help).
+    urgent: bool = False
 
 
 def _alternation(words: Iterable[str], patterns: Iterable[str] = ()) -> re.Pattern[str] | None:
@@ -183,6 +89,11 @@ class RuleSet:
     _hash: str = field(repr=False, compare=False, default="")
     _not_now_before: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
     _not_now_after: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    _past_before: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    _past_after: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    _now_before: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    _now_after: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    _call_for_help: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
 
     @classmethod
     def from_document(cls, document: RuleFile) -> RuleSet:
@@ -213,6 +124,11 @@ class RuleSet:
             _hash=digest,
             _not_now_before=_alternation(document.not_now_before),
             _not_now_after=_alternation(document.not_now_after),
+            _past_before=_alternation(document.past_before, document.past_patterns),
+            _past_after=_alternation(document.past_after, document.past_patterns),
+            _now_before=_alternation(document.now_before),
+            _now_after=_alternation(document.now_after),
+            _call_for_help=_alternation(document.call_for_help),
         )
 
     @classmethod
@@ -320,6 +236,9 @@ class RuleSet:
         grams: set[str] | None = None
         stops: list[int] | None = None
         not_now = self._not_now_before is not None or self._not_now_after is not None
+        past_marks = self._past_before is not None or self._past_after is not None
+        now_marks = self._now_before is not None or self._now_after is not None
+        help_called: bool | None = None
         for c in self._compiled:
             if c.matcher is None:
                 continue
@@ -329,6 +248,7 @@ class RuleSet:
                 if c.gate.isdisjoint(grams):
                     continue
             words: list[str] = []
+            now = urgent = False
             for m in c.matcher.finditer(text):
                 if c.before is not None and c.before.search(text, max(0, m.start() - 4), m.start()):
                     continue
@@ -339,6 +259,24 @@ class RuleSet:
                         stops = [b.start() for b in _CLAUSE_END.finditer(text)]
                     if self._not_now(text, m.start(), m.end(), stops):
                         continue
+                if not now:
+                    if past_marks and c.rule.not_now and c.rule.platform != Platform.HOTLINE_12345:
+                        if stops is None:
+                            stops = [b.start() for b in _CLAUSE_END.finditer(text)]
+                        now = not self._past(text, m.start(), m.end(), stops)
+                    else:
+                        now = True
+                if c.rule.emergency and not urgent:
+                    if help_called is None:
+                        help_called = self._calls_for_help(text)
+                    if not help_called and now_marks and stops is None:
+                        stops = [b.start() for b in _CLAUSE_END.finditer(text)]
+                    urgent = help_called or (now_marks and self._now(text, m.start(), m.end(), stops or []))
+                    if urgent and past_marks:  # "刚刚发生的一起火灾" in an appeal narrates; it does not call
+                        stops = (
+                            stops if stops is not None else [b.start() for b in _CLAUSE_END.finditer(text)]
+                        )
+                        urgent = not self._past(text, m.start(), m.end(), stops)
                 if m.group(0) not in words:
                     words.append(m.group(0))
                 if len(words) >= 5:
@@ -351,18 +289,55 @@ class RuleSet:
                     continue
                 words.append(ctx.group(0))
             r = c.rule
-            hits.append(Hit(r.id, r.platform, r.emergency, r.weight, tuple(words), r.reason, r.dampens))
+            hits.append(
+                Hit(
+                    r.id,
+                    r.platform,
+                    r.emergency,
+                    r.weight,
+                    tuple(words),
+                    r.reason,
+                    r.dampens,
+                    not now,
+                    urgent,
+                )
+            )
         return hits
 
-    def _not_now(self, text: str, start: int, end: int, stops: list[int]) -> bool:
-        """True when the clause around text[start:end] says the event is hypothetical, habitual or a figure."""
+    def _clause(self, text: str, start: int, end: int, stops: list[int]) -> tuple[int, int]:
+        """The clause around text[start:end], at most not_now_window characters either side."""
         window = self.document.not_now_window
         k = bisect.bisect_left(stops, start)
         left = max(stops[k - 1] + 1 if k else 0, start - window)
         right = min(stops[k] if k < len(stops) else len(text), end + window)
+        return left, right
+
+    def _not_now(self, text: str, start: int, end: int, stops: list[int]) -> bool:
+        """True when the clause around text[start:end] says the event is hypothetical, habitual or a figure."""
+        left, right = self._clause(text, start, end, stops)
         if self._not_now_before is not None and self._not_now_before.search(text, left, start):
             return True
         return self._not_now_after is not None and self._not_now_after.search(text, end, right) is not None
+
+    def _calls_for_help(self, text: str) -> bool:
+        # 尽快来 / 尽快派人 in a written appeal asks for prompt handling, not for rescue.
+        if self._call_for_help is None:
+            return False
+        return any(text[m.start() - 1 : m.start()] != "尽" for m in self._call_for_help.finditer(text))
+
+    def _now(self, text: str, start: int, end: int, stops: list[int]) -> bool:
+        """True when the clause around text[start:end] says the event is happening now."""
+        left, right = self._clause(text, start, end, stops)
+        if self._now_before is not None and self._now_before.search(text, left, start):
+            return True
+        return self._now_after is not None and self._now_after.search(text, end, right) is not None
+
+    def _past(self, text: str, start: int, end: int, stops: list[int]) -> bool:
+        """True when the clause around text[start:end] dates the event to the past."""
+        left, right = self._clause(text, start, end, stops)
+        if self._past_before is not None and self._past_before.search(text, left, start):
+            return True
+        return self._past_after is not None and self._past_after.search(text, end, right) is not None
 
     def match_guidance(self, text: str) -> list[tuple[Guidance, tuple[str, ...]]]:
         """Out-of-scope guidance items whose words occur in text."""
