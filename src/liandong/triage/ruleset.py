@@ -77,6 +77,32 @@ def _bigrams(text: str) -> set[str]:
     return {low[i : i + 2] for i in range(len(low) - 1)}
 
 
+class _Clauses:
+    """The clauses of one text (split lazily at _CLAUSE_END), and whether markers stand in a match's clause."""
+
+    def __init__(self, text: str, window: int) -> None:
+        self.text = text
+        self.window = window  # a clause reaches at most this many characters either side of the match
+        self._stops: list[int] | None = None
+
+    def marked(
+        self, markers: tuple[re.Pattern[str] | None, re.Pattern[str] | None], start: int, end: int
+    ) -> bool:
+        """True when `before` markers precede text[start:end] or `after` markers follow it in its clause."""
+        before, after = markers
+        if before is None and after is None:
+            return False
+        if self._stops is None:
+            self._stops = [b.start() for b in _CLAUSE_END.finditer(self.text)]
+        stops = self._stops
+        k = bisect.bisect_left(stops, start)
+        left = max(stops[k - 1] + 1 if k else 0, start - self.window)
+        right = min(stops[k] if k < len(stops) else len(self.text), end + self.window)
+        if before is not None and before.search(self.text, left, start):
+            return True
+        return after is not None and after.search(self.text, end, right) is not None
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """A validated, immutable rule document with its content hash; build new ones to change it."""
@@ -234,10 +260,10 @@ class RuleSet:
         """Every rule that fires on text, with its words; suppressed hits do not count."""
         hits: list[Hit] = []
         grams: set[str] | None = None
-        stops: list[int] | None = None
-        not_now = self._not_now_before is not None or self._not_now_after is not None
-        past_marks = self._past_before is not None or self._past_after is not None
-        now_marks = self._now_before is not None or self._now_after is not None
+        clauses = _Clauses(text, self.document.not_now_window)
+        not_now = (self._not_now_before, self._not_now_after)
+        past = (self._past_before, self._past_after)
+        now_marks = (self._now_before, self._now_after)
         help_called: bool | None = None
         for c in self._compiled:
             if c.matcher is None:
@@ -247,36 +273,27 @@ class RuleSet:
                     grams = _bigrams(text)
                 if c.gate.isdisjoint(grams):
                     continue
+            # The clause markers speak of events outside 12345; a rule may opt out (threats are conditional).
+            marked = c.rule.not_now and c.rule.platform != Platform.HOTLINE_12345
             words: list[str] = []
             now = urgent = False
             for m in c.matcher.finditer(text):
-                if c.before is not None and c.before.search(text, max(0, m.start() - 4), m.start()):
+                start, end = m.span()
+                if c.before is not None and c.before.search(text, max(0, start - 4), start):
                     continue
-                if c.after is not None and c.after.search(text, m.end(), m.end() + 3):
+                if c.after is not None and c.after.search(text, end, end + 3):
                     continue
-                if not_now and c.rule.not_now and c.rule.platform != Platform.HOTLINE_12345:
-                    if stops is None:
-                        stops = [b.start() for b in _CLAUSE_END.finditer(text)]
-                    if self._not_now(text, m.start(), m.end(), stops):
-                        continue
+                if marked and clauses.marked(not_now, start, end):
+                    continue
                 if not now:
-                    if past_marks and c.rule.not_now and c.rule.platform != Platform.HOTLINE_12345:
-                        if stops is None:
-                            stops = [b.start() for b in _CLAUSE_END.finditer(text)]
-                        now = not self._past(text, m.start(), m.end(), stops)
-                    else:
-                        now = True
+                    now = not (marked and clauses.marked(past, start, end))
                 if c.rule.emergency and not urgent:
                     if help_called is None:
                         help_called = self._calls_for_help(text)
-                    if not help_called and now_marks and stops is None:
-                        stops = [b.start() for b in _CLAUSE_END.finditer(text)]
-                    urgent = help_called or (now_marks and self._now(text, m.start(), m.end(), stops or []))
-                    if urgent and past_marks:  # "刚刚发生的一起火灾" in an appeal narrates; it does not call
-                        stops = (
-                            stops if stops is not None else [b.start() for b in _CLAUSE_END.finditer(text)]
-                        )
-                        urgent = not self._past(text, m.start(), m.end(), stops)
+                    # "刚刚发生的一起火灾" in an appeal narrates (past); it does not call.
+                    urgent = (help_called or clauses.marked(now_marks, start, end)) and not clauses.marked(
+                        past, start, end
+                    )
                 if m.group(0) not in words:
                     words.append(m.group(0))
                 if len(words) >= 5:
@@ -304,40 +321,11 @@ class RuleSet:
             )
         return hits
 
-    def _clause(self, text: str, start: int, end: int, stops: list[int]) -> tuple[int, int]:
-        """The clause around text[start:end], at most not_now_window characters either side."""
-        window = self.document.not_now_window
-        k = bisect.bisect_left(stops, start)
-        left = max(stops[k - 1] + 1 if k else 0, start - window)
-        right = min(stops[k] if k < len(stops) else len(text), end + window)
-        return left, right
-
-    def _not_now(self, text: str, start: int, end: int, stops: list[int]) -> bool:
-        """True when the clause around text[start:end] says the event is hypothetical, habitual or a figure."""
-        left, right = self._clause(text, start, end, stops)
-        if self._not_now_before is not None and self._not_now_before.search(text, left, start):
-            return True
-        return self._not_now_after is not None and self._not_now_after.search(text, end, right) is not None
-
     def _calls_for_help(self, text: str) -> bool:
         # 尽快来 / 尽快派人 in a written appeal asks for prompt handling, not for rescue.
         if self._call_for_help is None:
             return False
         return any(text[m.start() - 1 : m.start()] != "尽" for m in self._call_for_help.finditer(text))
-
-    def _now(self, text: str, start: int, end: int, stops: list[int]) -> bool:
-        """True when the clause around text[start:end] says the event is happening now."""
-        left, right = self._clause(text, start, end, stops)
-        if self._now_before is not None and self._now_before.search(text, left, start):
-            return True
-        return self._now_after is not None and self._now_after.search(text, end, right) is not None
-
-    def _past(self, text: str, start: int, end: int, stops: list[int]) -> bool:
-        """True when the clause around text[start:end] dates the event to the past."""
-        left, right = self._clause(text, start, end, stops)
-        if self._past_before is not None and self._past_before.search(text, left, start):
-            return True
-        return self._past_after is not None and self._past_after.search(text, end, right) is not None
 
     def match_guidance(self, text: str) -> list[tuple[Guidance, tuple[str, ...]]]:
         """Out-of-scope guidance items whose words occur in text."""
