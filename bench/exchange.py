@@ -37,7 +37,7 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.exchange.nodes import Node, call, chaos_loop, pair, transfer_request
+from tests.exchange.nodes import Node, call, chaos_loop, pair, restart_all, transfer_request
 
 from liandong.database import create_db_engine
 
@@ -238,15 +238,6 @@ def _drive(
             pool.submit(one, i, request_id)
 
 
-def _restart_all(nodes: tuple[Node, ...]) -> None:
-    """Everything back up after the last kill."""
-    for node in nodes:
-        for part, proc in node.procs.items():
-            if proc.poll() is not None:
-                node.start(part)
-        node.wait_ready()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--transfers", type=int, default=10_000, help="transfers in total (half each way)")
@@ -317,7 +308,7 @@ def main() -> None:
             stop_chaos.set()
             if args.chaos:
                 chaos.join()
-                _restart_all((a, b))
+                restart_all((a, b))
             deadline = time.monotonic() + args.settle
             while True:
                 ab, ba = _outcome(db_a, db_b, sent_a), _outcome(db_b, db_a, sent_b)
@@ -337,7 +328,7 @@ def main() -> None:
                 stop_chaos.set()
                 if args.chaos:
                     chaos.join()
-                    _restart_all((a, b))
+                    restart_all((a, b))
                 answered += _answer(b, db_b) + _answer(a, db_a)  # received after the first round
                 uids = sent_a | sent_b
                 deadline = time.monotonic() + args.settle

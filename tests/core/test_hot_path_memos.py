@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,7 +48,7 @@ def test_reserve_is_postgresql_only(session: Session) -> None:
 
 
 @pytest.fixture
-def memo_seconds(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+def memo_seconds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     clock = [1000.0]
     monkeypatch.setattr(store, "get_settings", lambda: Settings(rules_check_seconds=2))
     monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])

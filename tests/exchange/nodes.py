@@ -173,6 +173,15 @@ def chaos_loop(
             node.wait_ready(timeout=120)  # a kill while it still starts would test nothing new
 
 
+def restart_all(nodes: tuple[Node, ...]) -> None:
+    """Start whatever the last kill left down, and wait until every node answers."""
+    for node in nodes:
+        for part in PARTS:
+            if node.procs[part].poll() is not None:
+                node.start(part)
+        node.wait_ready()
+
+
 def call(node: Node, method: str, path: str, *, json_body: Any = None, timeout: float = 90) -> httpx.Response:
     """An API call that waits out a killed or overloaded API process (5xx, connection errors), with backoff."""
     deadline = time.monotonic() + timeout

@@ -22,7 +22,7 @@ from tests.exchange.test_envelope import KEY, sealed, transfer_payload
 from liandong.config import Peer, Settings
 from liandong.core.timeutil import utcnow
 from liandong.exchange import delivery, envelope, inbox, mailbox, outgoing
-from liandong.exchange.models import ExchangeOrder, InboxMessage
+from liandong.exchange.models import ExchangeMessage, ExchangeOrder, InboxMessage
 
 pytestmark = pytest.mark.skipif(PG_URL is None, reason="the shared mailbox needs PostgreSQL")
 
@@ -83,6 +83,15 @@ def updates(uid: str) -> list[dict[str, Any]]:
                    "at": utcnow().isoformat()}  # fmt: skip
         docs.append(sealed("status-update", payload, uid=uid, seq=seq))
     return docs
+
+
+def emit_supervision(session: Session) -> ExchangeMessage:
+    """A committed outgoing 督办 message to node-110 about a new order."""
+    uid = uuid.uuid4().hex
+    msg = outgoing.emit(session=session, order_key=uid, peer="node-110", type_="supervision",
+                        payload={"transfer_id": uid, "number": "GD1", "at": utcnow().isoformat()})  # fmt: skip
+    session.commit()
+    return msg
 
 
 def test_messages_are_applied_once_and_in_sequence(
@@ -182,10 +191,7 @@ def test_a_refusal_reaches_the_sender_and_an_operator_retry_reposts(
     box: tuple[str, Engine], session_factory: sessionmaker[Session], session: Session
 ) -> None:
     url, engine = box
-    uid = uuid.uuid4().hex
-    msg = outgoing.emit(session=session, order_key=uid, peer="node-110", type_="supervision",
-                        payload={"transfer_id": uid, "number": "GD1", "at": utcnow().isoformat()})  # fmt: skip
-    session.commit()
+    msg = emit_supervision(session)
     assert delivery.deliver(session=session, message_id=msg.message_id, settings=sender(url)) == "delivered"
     (posted,) = rows(engine)
     # The receiver holds another key for us (misconfigured): it refuses the message, keeping nothing.
@@ -247,10 +253,7 @@ def test_the_relay_posts_due_messages_and_takes_its_mail(
     from liandong.exchange.relay import Relay
 
     url, engine = box
-    uid = uuid.uuid4().hex
-    msg = outgoing.emit(session=session, order_key=uid, peer="node-110", type_="supervision",
-                        payload={"transfer_id": uid, "number": "GD1", "at": utcnow().isoformat()})  # fmt: skip
-    session.commit()
+    msg = emit_supervision(session)
     Relay(settings=sender(url), factory=session_factory).run_once()
     session.refresh(msg)
     assert msg.status == "delivered" and [r["message_id"] for r in rows(engine)] == [msg.message_id]

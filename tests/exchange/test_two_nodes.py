@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.exchange import pg
-from tests.exchange.nodes import PARTS, Node, call, chaos_loop, pair, transfer
+from tests.exchange.nodes import Node, call, chaos_loop, pair, restart_all, transfer
 
 from liandong.exchange import mailbox
 
@@ -101,11 +101,7 @@ def test_transfers_both_ways_survive_sigkill(nodes: tuple[Node, Node]) -> None:
     finally:
         stop.set()
         chaos.join()
-    for node in nodes:  # everything back up after the last kill
-        for part in PARTS:
-            if node.procs[part].poll() is not None:
-                node.start(part)
-        node.wait_ready()
+    restart_all(nodes)  # everything back up after the last kill
 
     def settled() -> bool:
         _answer_all(b, "110")  # a transfer that arrived after the last answering round

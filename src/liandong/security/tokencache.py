@@ -9,12 +9,12 @@ another process or node takes effect here within `ttl` seconds (settings.auth_ca
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 from collections.abc import Callable
 
 from liandong.core.timeutil import utcnow
 from liandong.security.principal import Principal
+from liandong.security.service import token_hash
 
 MAX_ENTRIES = 10_000  # a bound on memory if many distinct tokens call; the cache starts over when reached
 
@@ -25,14 +25,10 @@ class PrincipalCache:
         self._clock = clock
         self._entries: dict[str, tuple[float, Principal]] = {}
 
-    @staticmethod
-    def _key(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
     def get(self, raw: str, *, source_ip: str | None) -> Principal | None:
         if self.ttl <= 0:
             return None
-        key = self._key(raw)
+        key = token_hash(raw)
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -47,7 +43,7 @@ class PrincipalCache:
             return
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
-        self._entries[self._key(raw)] = (self._clock() + self.ttl, principal)
+        self._entries[token_hash(raw)] = (self._clock() + self.ttl, principal)
 
     def clear(self) -> None:
         self._entries.clear()

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Request, status
-from starlette.concurrency import run_in_threadpool
 
 from liandong.api.auth import can, client_ip
 from liandong.api.deps import PagingDep, SessionDep
@@ -38,18 +37,14 @@ def masked(read: RequestRead) -> RequestRead:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RequestRead)
-async def create_request(
+def create_request(
     data: RequestCreate, session: SessionDep, principal: Writer, request: Request
 ) -> RequestRead:
-    # The busiest endpoint: async so that the only thread-pool hop is the use case itself (a plain `def` endpoint
-    # also validates its response in the pool).
     limits = request.app.state.rate_limits
     limits.hit(f"token:{principal.token_id}")
     if data.caller_phone:
         limits.hit(f"caller:{pii.match_hash(data.caller_phone)}")
-    return await run_in_threadpool(
-        lambda: RequestRead.model_validate(flows.receive(session=session, data=data, actor=principal.actor))
-    )
+    return RequestRead.model_validate(flows.receive(session=session, data=data, actor=principal.actor))
 
 
 @router.get("", response_model=Page[RequestRead])
