@@ -2,6 +2,11 @@
 
 Prints one JSON line. Needs PostgreSQL (LIANDONG_BENCH_DATABASE_URL, default the local server's `liandong_bench`
 database, created if missing). Usage: .venv/bin/python bench/intake.py [--seconds 20] [--concurrency 8]
+[--app floor]
+
+`--app floor` serves `bench/intake_floor.py` instead (FastAPI, a pydantic body, one INSERT and its commit, nothing
+else) under the same load: the ceiling any intake on this stack and machine can reach. The JSON also gives the CPU
+each part used per request (API processes, PostgreSQL backends, the load generator), from Linux /proc.
 
 The load comes from wrk (Debian package `wrk`) when it is on PATH, else from Python threads with httpx, which cost
 the 2-core machine as much CPU as the server; the JSON says which. Raw INSERTs are measured before and after the API
@@ -14,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -25,6 +31,10 @@ from pathlib import Path
 
 import httpx
 import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from proccpu import BackendMeter, cpu_of, tree
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/liandong_bench"
@@ -138,6 +148,11 @@ def wrk_load(base: str, seconds: float, concurrency: int, token: str) -> tuple[f
     return rps, _ms(*p50.groups()), _ms(*p99.groups()), errors  # type: ignore[union-attr]
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20)
@@ -147,6 +162,7 @@ def main() -> None:
     parser.add_argument(
         "--loader", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx"
     )
+    parser.add_argument("--app", choices=["liandong", "floor"], default="liandong")
     args = parser.parse_args()
     loader = args.loader
     url = os.environ.get("LIANDONG_BENCH_DATABASE_URL", DEFAULT_URL)
@@ -159,10 +175,17 @@ def main() -> None:
         "LIANDONG_INTAKE_RATE_PER_MINUTE": "100000000",
     }
     venv_bin = Path(sys.executable).parent
-    subprocess.run([str(venv_bin / "liandong"), "db", "upgrade"], env=env, check=True, capture_output=True)
-    token = issue_token(url)
+    if args.app == "liandong":
+        subprocess.run(
+            [str(venv_bin / "liandong"), "db", "upgrade"], env=env, check=True, capture_output=True
+        )
+        token = issue_token(url)
+        target = ["liandong.api.app:create_app", "--factory"]
+    else:
+        token = "none"  # the floor app reads no credentials
+        target = ["intake_floor:app", "--app-dir", str(Path(__file__).resolve().parent)]
     server = subprocess.Popen(
-        [str(venv_bin / "uvicorn"), "liandong.api.app:create_app", "--factory", "--port", str(args.port),
+        [str(venv_bin / "uvicorn"), *target, "--port", str(args.port),
          "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
         env=env,
     )  # fmt: skip
@@ -185,6 +208,11 @@ def main() -> None:
             )
         api_load(base, 3, args.concurrency, token)  # warm-up: models and tables load on first use
         raw_before = raw_inserts(url, min(args.seconds, 10))
+        api_pids = tree(server.pid)
+        api_cpu = sum(cpu_of(p) for p in api_pids)
+        children_cpu = _children_cpu()
+        own_cpu = time.process_time()
+        backends = BackendMeter(ADMIN_URL, [url.rsplit("/", 1)[1]])
         if loader == "wrk":
             rps, p50, p99, errors = wrk_load(base, args.seconds, args.concurrency, token)
         else:
@@ -192,6 +220,10 @@ def main() -> None:
             rps = count / args.seconds
             q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
             p50, p99 = q[49] * 1000, q[98] * 1000
+        pg_cpu = backends.used()
+        api_cpu = sum(cpu_of(p) for p in api_pids) - api_cpu
+        # wrk is a child that has exited; the httpx loader runs in this process.
+        loader_cpu = _children_cpu() - children_cpu if loader == "wrk" else time.process_time() - own_cpu
     finally:
         server.terminate()
         try:
@@ -200,8 +232,11 @@ def main() -> None:
             server.kill()
     raw_after = raw_inserts(url, min(args.seconds, 10))
     raw = (raw_before + raw_after) / 2
+    done = rps * args.seconds
+    cpu = {"api": api_cpu, "postgresql": pg_cpu, "loader": loader_cpu}
+    cpu_ms = {k: round(v / done * 1000, 3) for k, v in {**cpu, "total": sum(cpu.values())}.items()}
     print(json.dumps({
-        "bench": "intake", "requests_per_s": round(rps, 1), "p50_ms": round(p50, 2),
+        "bench": "intake", "app": args.app, "cpu_ms_per_request": cpu_ms, "requests_per_s": round(rps, 1), "p50_ms": round(p50, 2),
         "p99_ms": round(p99, 2), "errors": errors, "raw_inserts_per_s": round(raw, 1),
         "raw_inserts_before_after": [round(raw_before, 1), round(raw_after, 1)],
         "ratio": round(rps / raw, 3), "concurrency": args.concurrency, "uvicorn_workers": args.workers,
