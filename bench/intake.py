@@ -4,8 +4,9 @@ Prints one JSON line. Needs PostgreSQL (LIANDONG_BENCH_DATABASE_URL, default the
 database, created if missing). Usage: .venv/bin/python bench/intake.py [--seconds 20] [--concurrency 8]
 [--app floor]
 
-`--app floor` serves `bench/intake_floor.py` instead (FastAPI, a pydantic body, one INSERT and its commit, nothing
-else) under the same load: the ceiling any intake on this stack and machine can reach. The JSON also gives the CPU
+`--app floor` serves `bench/intake_floor.py` instead (what the issue requires of an intake, each the cheapest way:
+FastAPI, a pydantic body, a token checked in memory, the phone encrypted, request + event rows in one round trip)
+under the same load: the ceiling any intake on this stack and machine can reach. The JSON also gives the CPU
 each part used per request (API processes, PostgreSQL backends, the load generator), from Linux /proc.
 
 The load comes from wrk (Debian package `wrk`) when it is on PATH, else from Python threads with httpx, which cost
@@ -182,7 +183,7 @@ def main() -> None:
         token = issue_token(url)
         target = ["liandong.api.app:create_app", "--factory"]
     else:
-        token = "none"  # the floor app reads no credentials
+        token = env["FLOOR_TOKEN"] = "floor-bench-token"
         target = ["intake_floor:app", "--app-dir", str(Path(__file__).resolve().parent)]
     server = subprocess.Popen(
         [str(venv_bin / "uvicorn"), *target, "--port", str(args.port),

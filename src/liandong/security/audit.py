@@ -137,6 +137,9 @@ def _collect(session: Session, _ctx: Any) -> None:
             pending.append((f"{table}.{kind}", table, getattr(obj, "id", None), detail))
 
 
+_INSERT_AUDIT = insert(AuditEntry)  # built once: constructing it cost as much as compiling it from the cache
+
+
 def _write(session: Session, _ctx: Any) -> None:
     """After the flush has finished: insert the audit rows on the flush's connection, in the same transaction.
 
@@ -154,7 +157,7 @@ def _write(session: Session, _ctx: Any) -> None:
          "entity_id": None if entity_id is None else str(entity_id), "detail": detail}
         for action, table, entity_id, detail in pending
     ]  # fmt: skip
-    session.connection().execute(insert(AuditEntry), rows)
+    session.connection().execute(_INSERT_AUDIT, rows)
 
 
 def _after_end(session: Session, _transaction: Any) -> None:
