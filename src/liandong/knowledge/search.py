@@ -64,6 +64,7 @@ class KnowledgeIndex:
         self._unit_vecs: list[np.ndarray] = []
         self._region_masks: dict[str, np.ndarray] = {}
         self._dirty = True
+        self._generation = 0  # bumped by every refresh that rebuilt the arrays
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -207,6 +208,7 @@ class KnowledgeIndex:
         self._cat = np.array([d.category if d else None for d in docs], object)
         self._reg = np.array([d.region if d else None for d in docs], object)
         self._region_masks = {}
+        self._generation += 1
         self._dirty = False
 
     def _mask(self, at: datetime | None, region: str | None, category: str | None) -> np.ndarray:
@@ -254,12 +256,22 @@ class KnowledgeIndex:
         q_tokens = query_tokens(text, word_chars=p.query_word_chars)
         with self._lock:
             self._refresh()
-            n_rows = len(self._docs)
+            generation, n_rows = self._generation, len(self._docs)
             if n_rows == 0:
                 return []
             bm25n = self._bm25(q_tokens, n_rows)
             allowed = self._mask(at, region, category)
-            q_vec = None if self._decisive(np.where(allowed, bm25n, 0.0)) else self._embed_query(text)
+        # The model runs outside the index lock, so a search that needs the e5 pass holds up neither the searches
+        # that do not nor the index's edits. An edit in between only means the keyword pass is done again.
+        q_vec = None if self._decisive(np.where(allowed, bm25n, 0.0)) else self._embed_query(text)
+        with self._lock:
+            self._refresh()
+            if self._generation != generation:
+                n_rows = len(self._docs)
+                if n_rows == 0:
+                    return []
+                bm25n = self._bm25(q_tokens, n_rows)
+                allowed = self._mask(at, region, category)
             dense = np.zeros(n_rows, np.float32)
             unit_scores = None
             fused = bm25n
