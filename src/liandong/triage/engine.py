@@ -19,8 +19,10 @@ CATEGORY_UNSURE = 0.45
 # When several emergency lines fire, 110 dispatches first unless another line clearly dominates (policy 二(二)1).
 _EMERGENCY_TIE_ORDER = [Platform.POLICE_110, Platform.FIRE_119, Platform.MEDICAL_120, Platform.TRAFFIC_122]
 # The lines that take non-emergency reports (crime, public order, traffic: policy 二(一)). In a written appeal,
-# danger words below emergency_threshold (浓烟, 受伤 alone) do not send a request to 119 or 120.
+# danger words below emergency_threshold (浓烟, 受伤 alone) do not send a request to 119 or 120; nor do they in a
+# request about a 12345 field (医院, 学校...) unless they outweigh its words (rules 2024.6).
 _NON_EMERGENCY_LINES = frozenset({Platform.POLICE_110, Platform.TRAFFIC_122})
+_EMERGENCY_ONLY_LINES = (Platform.FIRE_119, Platform.MEDICAL_120)
 
 
 def _hit_score(hit: Hit) -> float:
@@ -115,6 +117,8 @@ def _decide(
 ) -> Decision:
     hits = rules.match(text)
     hotline = sum(_hit_score(h) for h in hits if h.dampens)
+    # Words of 12345's own fields (医院, 学校, 小区, 收费标准...): what the request is about.
+    field = sum(_hit_score(h) for h in hits if h.platform == Platform.HOTLINE_12345 and not h.dampens)
     # In a written appeal, an event the text dates to the past (当时, 那天, 2018年5月3日...) is not danger now:
     # it leaves the scores but still flags the request for a person (three-way call). A caller's report has no
     # petition evidence and keeps every hit.
@@ -134,23 +138,40 @@ def _decide(
     reasons = [Reason(rule=h.rule_id, words=list(h.words), detail=h.detail) for h in hits]
     guidance: list[Guide] = []
     uncertain = False
-    lines = _NON_EMERGENCY_LINES if appeal else EMERGENCY_PLATFORMS
+
+    # A long written appeal narrates: its danger words pile up over the story (殴打...受伤...起火), so no evidence
+    # is strong enough by itself there; danger marked now still is (rules 2024.6). A caller's report is short.
+    long_text = doc.narration_chars is not None and len(text) > doc.narration_chars
+    narration = appeal and long_text
+
+    def outweighs(evidence: float, against: float = hotline) -> bool:
+        strong = evidence >= doc.strong_evidence and not narration
+        return strong or evidence > doc.hotline_damping * against
+
+    # 119 and 120 take emergencies; weak danger words (受伤, 抢救, 浓烟 alone) in a request made of a 12345 field (a
+    # written appeal, a long complaint, or a text that asks: "学校篮球场地面太滑，经常有学生受伤，希望修一修") do not
+    # send it there unless they outweigh its field and appeal words. A caller's short report keeps them: "小区楼道里
+    # 冒浓烟" is 119's to judge.
+    weak = sum(scores[p] for p in _EMERGENCY_ONLY_LINES)
+    asks = appeal or long_text or rules.asks_of_a_field(text)
+    about_field = field > 0 and asks and not outweighs(weak, hotline + field)
+    lines = _NON_EMERGENCY_LINES if appeal or about_field else EMERGENCY_PLATFORMS
     police = sum(scores[p] for p in lines)
     # Out of scope only when nothing, past or present, points to the police.
     police_named = any(_hit_score(h) > 0 for h in hits if h.platform in EMERGENCY_PLATFORMS)
     danger = sum(emergency_scores.values())
 
-    def outweighs(evidence: float) -> bool:
-        return evidence >= doc.strong_evidence or evidence > doc.hotline_damping * hotline
-
     # Danger marked as happening now (正在, 快来, 救命...) is never outweighed by polite or written-appeal words.
     urgent = any(h.urgent and not (past and h.past) for h in hits)
-    if danger >= doc.emergency_threshold and (urgent or outweighs(danger)):
+    # In a written appeal, the words of the field it is about (物业, 施工, 学校...) join the appeal words against
+    # narrated danger (rules 2024.6). Not in other texts: a caller names places too ("小区里有人打架").
+    against = hotline + field if appeal else hotline
+    if danger >= doc.emergency_threshold and (urgent or outweighs(danger, against)):
         top = max(emergency_scores.values())
         platform = next(p for p in _EMERGENCY_TIE_ORDER if emergency_scores.get(p, 0.0) >= top)
         emergency = True
         confidence = min(1.0, 0.6 + 0.04 * danger)
-    elif police >= doc.police_threshold and outweighs(police):
+    elif police >= doc.police_threshold and outweighs(police, against):
         platform = max(
             (p for p in lines if scores.get(p)),
             key=lambda p: (scores[p], p == Platform.POLICE_110),
@@ -163,7 +184,9 @@ def _decide(
     else:
         found = rules.match_guidance(text)
         oos = sum(g.weight for g, _ in found)
-        if oos >= doc.out_of_scope_threshold and outweighs(oos) and not police_named:
+        # A complaint in a 12345 field that also asks 纪委 or names 腐败 is still 12345's: out of scope only when
+        # the guidance words outweigh the field words as well as the appeal words.
+        if oos >= doc.out_of_scope_threshold and outweighs(oos, hotline + field) and not police_named:
             platform, emergency = Platform.OUT_OF_SCOPE, False
             confidence = min(1.0, 0.4 + 0.1 * oos)
             for g, words in found:

@@ -120,6 +120,13 @@ class RuleFile(BaseModel):
     now_before: tuple[str, ...] = ()
     now_after: tuple[str, ...] = ()
     call_for_help: tuple[str, ...] = ()
+    # A written appeal longer than this many characters is a narration: its danger words pile up over the story,
+    # so reaching strong_evidence does not by itself outweigh its appeal words (danger marked now still does).
+    # None: strong evidence always outweighs them (rules before 2024.6).
+    narration_chars: int | None = Field(default=None, ge=0, le=1_000_000)
+    # Words of a request made of a field (经常, 希望, 建议, 多少钱...): with them, a short text's field words hold back
+    # weak danger words from 119/120 as in a written appeal; without them, a caller's "小区楼道里冒浓烟" keeps 119.
+    field_request_cues: tuple[str, ...] = ()
     category_domains: dict[str, Domain] = Field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
     guidance: tuple[Guidance, ...] = ()
@@ -132,6 +139,7 @@ class RuleFile(BaseModel):
         "now_before",
         "now_after",
         "call_for_help",
+        "field_request_cues",
     )(
         Rule._check_words.__func__  # type: ignore[attr-defined]
     )

@@ -120,6 +120,7 @@ class RuleSet:
     _now_before: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
     _now_after: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
     _call_for_help: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    _field_request: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
 
     @classmethod
     def from_document(cls, document: RuleFile) -> RuleSet:
@@ -155,6 +156,7 @@ class RuleSet:
             _now_before=_alternation(document.now_before),
             _now_after=_alternation(document.now_after),
             _call_for_help=_alternation(document.call_for_help),
+            _field_request=_alternation(document.field_request_cues),
         )
 
     @classmethod
@@ -326,6 +328,10 @@ class RuleSet:
         if self._call_for_help is None:
             return False
         return any(text[m.start() - 1 : m.start()] != "尽" for m in self._call_for_help.finditer(text))
+
+    def asks_of_a_field(self, text: str) -> bool:
+        """Whether the text asks something of a 12345 field (希望修一修, 经常有, 多少钱) rather than reports an event."""
+        return self._field_request is not None and self._field_request.search(text) is not None
 
     def match_guidance(self, text: str) -> list[tuple[Guidance, tuple[str, ...]]]:
         """Out-of-scope guidance items whose words occur in text."""
