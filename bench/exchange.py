@@ -37,6 +37,7 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from proccpu import cpu_of
 from tests.exchange.nodes import Node, call, chaos_loop, pair, restart_all, transfer_request
 
 from liandong.database import create_db_engine
@@ -127,15 +128,6 @@ def _answer(node: Node, db: str, workers: int = 8) -> int:
     return len(ids)
 
 
-def _cpu_of(pid: int) -> float:
-    """CPU seconds (user + system, all threads) a live process has used; 0 when it is gone (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _pg_backends(engine: Engine | None, names: list[str]) -> list[int]:
     """PostgreSQL backend pids serving the nodes' databases (same host: their CPU is the nodes' database cost)."""
     if engine is None:
@@ -170,14 +162,12 @@ class _CpuMeter:
         self.thread.start()
 
     def _processes(self) -> dict[str, dict[int, float]]:
-        snap = {
-            f"{n.role}.{part}": {p.pid: _cpu_of(p.pid)} for n in self.nodes for part, p in n.procs.items()
-        }
-        snap["driver"] = {os.getpid(): _cpu_of(os.getpid())}
+        snap = {f"{n.role}.{part}": {p.pid: cpu_of(p.pid)} for n in self.nodes for part, p in n.procs.items()}
+        snap["driver"] = {os.getpid(): cpu_of(os.getpid())}
         return snap
 
     def _backends(self) -> dict[int, float]:
-        return {pid: _cpu_of(pid) for pid in _pg_backends(self.engine, self.names)}
+        return {pid: cpu_of(pid) for pid in _pg_backends(self.engine, self.names)}
 
     def _sample(self) -> None:
         while not self.stop.wait(0.5):

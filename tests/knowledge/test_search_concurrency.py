@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 from tests.knowledge.conftest import faq_docs
 
 from liandong.knowledge.embedding import E5Embedder
@@ -40,13 +41,24 @@ def _search_in_thread(index: KnowledgeIndex, query: str, out: list[list[int]]) -
     return thread
 
 
-def test_searches_and_edits_proceed_while_a_query_is_in_the_model(embedder: E5Embedder) -> None:
+@pytest.fixture
+def in_the_model(
+    embedder: E5Embedder,
+) -> tuple[GatedEmbedder, KnowledgeIndex, threading.Thread, list[list[int]]]:
+    """An index whose model holds a paraphrase search (its results go to the list) until released."""
     gated = GatedEmbedder(embedder)
     index = build_index(faq_docs(), embedder=gated)
     gated.gate = True
-    slow: list[list[int]] = []
-    waiting = _search_in_thread(index, PARAPHRASE, slow)
+    out: list[list[int]] = []
+    waiting = _search_in_thread(index, PARAPHRASE, out)
     assert gated.entered.wait(30)
+    return gated, index, waiting, out
+
+
+def test_searches_and_edits_proceed_while_a_query_is_in_the_model(
+    in_the_model: tuple[GatedEmbedder, KnowledgeIndex, threading.Thread, list[list[int]]],
+) -> None:
+    gated, index, waiting, slow = in_the_model
     # Inside the model pass now. A keyword-decisive search and an edit must not wait for it.
     fast: list[list[int]] = []
     quick = _search_in_thread(index, "身份证过期了怎么换领", fast)
@@ -63,13 +75,10 @@ def test_searches_and_edits_proceed_while_a_query_is_in_the_model(embedder: E5Em
     assert slow and 10 not in slow[0]
 
 
-def test_a_query_in_the_model_still_finds_its_entry_when_nothing_changed(embedder: E5Embedder) -> None:
-    gated = GatedEmbedder(embedder)
-    index = build_index(faq_docs(), embedder=gated)
-    gated.gate = True
-    out: list[list[int]] = []
-    waiting = _search_in_thread(index, PARAPHRASE, out)
-    assert gated.entered.wait(30)
+def test_a_query_in_the_model_still_finds_its_entry_when_nothing_changed(
+    in_the_model: tuple[GatedEmbedder, KnowledgeIndex, threading.Thread, list[list[int]]],
+) -> None:
+    gated, _index, waiting, out = in_the_model
     gated.release.set()
     waiting.join(30)
     assert out and out[0][0] == 10
