@@ -6,7 +6,7 @@ import pytest
 
 from liandong.triage import RuleSet, RuleSetError, Triager, add_keywords, delete_rule, upsert_rule
 from liandong.triage.enums import Platform
-from liandong.triage.ruleset import remove_keywords, set_version
+from liandong.triage.ruleedit import remove_keywords, set_version
 
 MINIMAL = """
 version: "t1"

@@ -6,7 +6,7 @@ import bisect
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,10 +20,7 @@ from liandong.triage.ruledoc import Guidance, Rule, RuleFile, RuleSetError
 from liandong.triage.wordregex import trie_source
 
 # The document's types are part of this module's vocabulary (callers import them from here).
-__all__ = [
-    "Guidance", "Hit", "Rule", "RuleFile", "RuleSet", "RuleSetError", "add_keywords", "delete_rule",
-    "remove_keywords", "set_version", "upsert_rule",
-]  # fmt: skip
+__all__ = ["Guidance", "Hit", "Rule", "RuleFile", "RuleSet", "RuleSetError"]
 
 # Characters that end a clause: the not-now markers reach no further (a caller's "如果再不来就出人命了，有人拿刀砍人"
 # keeps its emergency).
@@ -358,55 +355,3 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
                 f"{loc[0][:-1] if loc[0] == 'rules' else loc[0]} {rid!r} field {'.'.join(map(str, loc[2:]))}"
             )
     return f"{where}: {err['msg']}"
-
-
-def add_keywords(rules: RuleSet, *, rule_id: str, keywords: Sequence[str]) -> RuleSet:
-    """Return a new RuleSet with keywords appended to one rule (an edit the lead stores with audit)."""
-    data = rules.to_data()
-    for item in data.get("rules", []):
-        if item["id"] == rule_id:
-            item["keywords"] = list(dict.fromkeys([*item.get("keywords", []), *keywords]))
-            return RuleSet.from_data(data, source=f"edit of {rule_id}")
-    raise RuleSetError(f"no rule with id {rule_id!r}")
-
-
-def remove_keywords(rules: RuleSet, *, rule_id: str, keywords: Sequence[str]) -> RuleSet:
-    """Return a new RuleSet without the given keywords in one rule."""
-    data = rules.to_data()
-    for item in data.get("rules", []):
-        if item["id"] == rule_id:
-            item["keywords"] = [k for k in item.get("keywords", []) if k not in set(keywords)]
-            return RuleSet.from_data(data, source=f"edit of {rule_id}")
-    raise RuleSetError(f"no rule with id {rule_id!r}")
-
-
-def upsert_rule(rules: RuleSet, *, rule: dict[str, Any] | Rule) -> RuleSet:
-    """Return a new RuleSet with a rule added, or replaced when its id exists."""
-    item = rule.model_dump(mode="json", exclude_defaults=True) if isinstance(rule, Rule) else dict(rule)
-    data = rules.to_data()
-    items = [r for r in data.get("rules", []) if r["id"] != item.get("id")]
-    replaced = len(items) != len(data.get("rules", []))
-    if replaced:
-        pos = next(i for i, r in enumerate(data["rules"]) if r["id"] == item.get("id"))
-        items.insert(pos, item)
-    else:
-        items.append(item)
-    data["rules"] = items
-    return RuleSet.from_data(data, source=f"edit of {item.get('id', '?')}")
-
-
-def delete_rule(rules: RuleSet, *, rule_id: str) -> RuleSet:
-    """Return a new RuleSet without one rule."""
-    data = rules.to_data()
-    items = [r for r in data.get("rules", []) if r["id"] != rule_id]
-    if len(items) == len(data.get("rules", [])):
-        raise RuleSetError(f"no rule with id {rule_id!r}")
-    data["rules"] = items
-    return RuleSet.from_data(data, source=f"delete of {rule_id}")
-
-
-def set_version(rules: RuleSet, *, version: str) -> RuleSet:
-    """Return a new RuleSet with another version label."""
-    data = rules.to_data()
-    data["version"] = version
-    return RuleSet.from_data(data, source="version edit")

@@ -15,7 +15,8 @@ from liandong.core.errors import InvalidInput
 from liandong.events import service as events
 from liandong.triage.engine import Triager
 from liandong.triage.models import RuleSetVersion
-from liandong.triage.ruleset import RuleSet, RuleSetError, add_keywords, remove_keywords, upsert_rule
+from liandong.triage.ruleedit import add_keywords, remove_keywords, upsert_rule
+from liandong.triage.ruleset import RuleSet, RuleSetError
 from liandong.triage.schemas import Decision
 
 _lock = threading.Lock()
