@@ -193,3 +193,18 @@ def test_a_long_complaint_about_a_field_keeps_weak_danger_in_12345(triager: Tria
     )
     d = triager.triage(text)
     assert d.platform == Platform.HOTLINE_12345 and not d.emergency, d.reasons
+
+
+@pytest.mark.parametrize("value", [[""], "abc", [["经常"]], ["词"] * 2001, [" " * 3], ["长" * 51]])
+def test_malformed_field_request_cues_are_refused_by_name(value: object) -> None:
+    data = RuleSet.default().to_data()
+    data["field_request_cues"] = value
+    with pytest.raises(RuleSetError, match="field_request_cues"):
+        RuleSet.from_data(data)
+
+
+def test_without_field_request_cues_a_short_field_text_keeps_its_line() -> None:
+    data = RuleSet.default().to_data()
+    data.pop("field_request_cues")
+    d = Triager(rules=RuleSet.from_data(data)).triage("学校篮球场地面太滑，经常有学生受伤，希望修一修")
+    assert d.platform == Platform.MEDICAL_120 and not d.emergency, d.reasons
