@@ -33,11 +33,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from proccpu import cpu_of
+from proccpu import BackendMeter, cpu_of
 from tests.exchange.nodes import Node, call, chaos_loop, pair, restart_all, transfer_request
 
 from liandong.database import create_db_engine
@@ -128,66 +128,35 @@ def _answer(node: Node, db: str, workers: int = 8) -> int:
     return len(ids)
 
 
-def _pg_backends(engine: Engine | None, names: list[str]) -> list[int]:
-    """PostgreSQL backend pids serving the nodes' databases (same host: their CPU is the nodes' database cost)."""
-    if engine is None:
-        return []
-    with engine.connect() as c:
-        rows = c.execute(
-            text("SELECT pid FROM pg_stat_activity WHERE datname = ANY(:n) AND pid <> pg_backend_pid()"),
-            {"n": names},
-        ).all()
-    return [int(pid) for (pid,) in rows]
-
-
 class _CpuMeter:
-    """CPU seconds of each node process, the PostgreSQL backends of the node databases, and this driver.
-
-    Backends come and go (pool overflow connections close when returned), so a thread samples them twice a second
-    and keeps the last reading of each: a backend that exited is counted up to its last sample.
-    """
+    """CPU seconds of each node process, the PostgreSQL backends of the node databases, and this driver."""
 
     def __init__(self, nodes: list[Node], db_urls: list[str]) -> None:
         from sqlalchemy.engine import make_url
 
         self.nodes = nodes
-        pg_urls = [u for u in db_urls if u.startswith("postgresql")]
-        self.names = [str(make_url(u).database) for u in pg_urls]
-        self.engine = create_db_engine(pg_urls[0], pool_size=1) if pg_urls else None
-        self.backends: dict[int, float] = {}
-        self.stop = threading.Event()
+        pg_urls = [make_url(u) for u in db_urls if u.startswith("postgresql")]
+        # Same server for every node database: one connection sees all their backends.
+        server = (
+            pg_urls[0].set(drivername="postgresql").render_as_string(hide_password=False) if pg_urls else None
+        )
+        self.backends = BackendMeter(server, [str(u.database) for u in pg_urls]) if server else None
         self.start = self._processes()
-        self.start_backends = self._backends()
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
 
     def _processes(self) -> dict[str, dict[int, float]]:
         snap = {f"{n.role}.{part}": {p.pid: cpu_of(p.pid)} for n in self.nodes for part, p in n.procs.items()}
         snap["driver"] = {os.getpid(): cpu_of(os.getpid())}
         return snap
 
-    def _backends(self) -> dict[int, float]:
-        return {pid: cpu_of(pid) for pid in _pg_backends(self.engine, self.names)}
-
-    def _sample(self) -> None:
-        while not self.stop.wait(0.5):
-            for pid, cpu in self._backends().items():
-                self.backends[pid] = max(cpu, self.backends.get(pid, 0.0))
-
     def used(self) -> dict[str, float]:
         """CPU seconds each part used since the meter started."""
-        self.stop.set()
-        self.thread.join()
-        for pid, cpu in self._backends().items():
-            self.backends[pid] = max(cpu, self.backends.get(pid, 0.0))
-        if self.engine is not None:
-            self.engine.dispose()
+        postgresql = self.backends.used() if self.backends is not None else 0.0
         end = self._processes()
         out = {
             part: sum(cpu - self.start.get(part, {}).get(pid, 0.0) for pid, cpu in pids.items())
             for part, pids in end.items()
         }
-        out["postgresql"] = sum(cpu - self.start_backends.get(pid, 0.0) for pid, cpu in self.backends.items())
+        out["postgresql"] = postgresql
         return out
 
 

@@ -30,9 +30,9 @@ def relay(
     from liandong.exchange.relay import Relay
 
     settings = get_settings()
-    # No ping per checkout (a round trip per statement here): a dropped connection fails one step, which the relay
-    # retries on a fresh one.
-    factory = make_session_factory(create_db_engine(settings.database_url, pool_pre_ping=False))
+    # The engine pings a pooled connection only after it idled (the relay polls every second, so never): a dropped
+    # connection fails one step, which the relay retries on a fresh one.
+    factory = make_session_factory(create_db_engine(settings.database_url))
     worker = Relay(settings=settings, factory=factory, concurrency=concurrency, pollers=pollers)
     if once:
         worker.run_once()
