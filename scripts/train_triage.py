@@ -14,6 +14,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -42,6 +43,38 @@ def near_duplicates(train: list[str], dev: list[str], threshold: float = 0.8) ->
     return np.asarray(sim > threshold)
 
 
+class Rows(NamedTuple):
+    """The clean split: training rows (twins of dev rows dropped), dev rows, derived stopwords."""
+
+    texts: list[str]
+    labels: list[str]
+    dev: list[str]
+    dev_labels: list[str]
+    stopwords: list[str]
+    dropped: int
+
+
+def training_rows(data_dir: Path) -> Rows:
+    """Training and dev rows as the default model is built from them (bench/triage_curve.py reuses this)."""
+    seg_texts, seg_labels = read(data_dir / "train_segmented.csv", "text_segmented")
+    raw_texts, raw_labels = read(data_dir / "train_raw_sample.csv", "text")
+    dev_texts, dev_labels = read(data_dir / "dev_raw.csv", "text")
+    stopwords = derive_stopwords(raw=raw_texts, segmented=seg_texts)
+    texts = prepare(seg_texts, pretokenized=True) + prepare(raw_texts)
+    labels = seg_labels + raw_labels
+    dev = prepare(dev_texts)
+    pattern = stop_pattern(stopwords)
+    dup = near_duplicates([reduce_text(t, pattern) for t in texts], [reduce_text(t, pattern) for t in dev])
+    return Rows(
+        texts=[t for t, d in zip(texts, dup, strict=True) if not d],
+        labels=[y for y, d in zip(labels, dup, strict=True) if not d],
+        dev=dev,
+        dev_labels=dev_labels,
+        stopwords=stopwords,
+        dropped=int(dup.sum()),
+    )
+
+
 def main() -> int:
     """Train, report train-CV and dev figures as JSON, save the model."""
     ap = argparse.ArgumentParser()
@@ -54,20 +87,10 @@ def main() -> int:
     if not (args.data_dir / "train_segmented.csv").exists():
         print(f"no training data at {args.data_dir}", file=sys.stderr)
         return 2
-    seg_texts, seg_labels = read(args.data_dir / "train_segmented.csv", "text_segmented")
-    raw_texts, raw_labels = read(args.data_dir / "train_raw_sample.csv", "text")
-    dev_texts, dev_labels = read(args.data_dir / "dev_raw.csv", "text")
-    stopwords = derive_stopwords(raw=raw_texts, segmented=seg_texts)
-    texts = prepare(seg_texts, pretokenized=True) + prepare(raw_texts)
-    labels = seg_labels + raw_labels
-    dev = prepare(dev_texts)
-    pattern = stop_pattern(stopwords)
-    dup = near_duplicates([reduce_text(t, pattern) for t in texts], [reduce_text(t, pattern) for t in dev])
-    texts = [t for t, d in zip(texts, dup, strict=True) if not d]
-    labels = [y for y, d in zip(labels, dup, strict=True) if not d]
+    texts, labels, dev, dev_labels, stopwords, dropped = training_rows(args.data_dir)
     report: dict[str, object] = {
         "n_train": len(labels),
-        "dropped_near_dev_duplicates": int(dup.sum()),
+        "dropped_near_dev_duplicates": dropped,
         "n_stopwords": len(stopwords),
     }
     if args.cv:
