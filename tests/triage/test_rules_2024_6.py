@@ -10,10 +10,6 @@ from liandong.triage import Platform, RuleSet, RuleSetError, Triager
 from liandong.triage.enums import EMERGENCY_PLATFORMS
 
 
-def test_rules_version_is_2024_6() -> None:
-    assert RuleSet.default().version == "2024.6"
-
-
 @pytest.mark.parametrize(
     ("text", "platform"),
     [
