@@ -7,6 +7,7 @@ train-side board messages, never on dev.
 import pytest
 
 from liandong.triage import Platform, RuleSet, Triager
+from liandong.triage.enums import EMERGENCY_PLATFORMS
 
 
 def test_rules_version_is_2024_7() -> None:
@@ -81,3 +82,64 @@ def test_a_gas_leak_written_either_way_is_an_emergency(triager: Triager, text: s
 )
 def test_complaints_that_mention_these_words_stay_with_12345(triager: Triager, text: str) -> None:
     assert triager.triage(text).platform == Platform.HOTLINE_12345
+
+
+@pytest.mark.parametrize(
+    ("text", "platform"),
+    [
+        ("对面楼冒黑烟，好像着火了", Platform.FIRE_119),
+        ("小孩头卡在栏杆里拔不出来", Platform.FIRE_119),
+        ("有个小孩掉到水里了，快来人", Platform.FIRE_119),
+        ("我妈胸口疼得厉害", Platform.MEDICAL_120),
+        ("有个老人倒在路边不动了", Platform.MEDICAL_120),
+        ("有人触电了", Platform.MEDICAL_120),
+        ("工地上有人从架子上摔下来了", Platform.MEDICAL_120),
+        ("被狗咬了，流了好多血", Platform.MEDICAL_120),
+        ("有人吃了安眠药，叫不醒", None),
+        ("我朋友喝了农药", None),
+        ("有人拿着刀在街上乱砍", Platform.POLICE_110),
+        ("我老公在打我", Platform.POLICE_110),
+        ("一群人在打群架", Platform.POLICE_110),
+        ("有人在抢小孩", Platform.POLICE_110),
+        ("有人要杀我", Platform.POLICE_110),
+        ("一辆货车撞了行人，人躺在地上", Platform.TRAFFIC_122),
+    ],
+)
+def test_callers_everyday_words_for_danger_are_emergencies(
+    triager: Triager, text: str, platform: Platform | None
+) -> None:
+    # Each of these was a 12345 request, or an emergency line without the flag, before 2024.7.
+    d = triager.triage(text)
+    assert d.emergency, d.reasons
+    assert d.platform == platform if platform else d.platform in EMERGENCY_PLATFORMS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的车被人划了",
+        "有人在小区里偷东西",
+        "我被传销组织骗进去了，现在出来了",
+        "有人冒充客服让我转账",
+    ],
+)
+def test_more_victims_words_reach_110(triager: Triager, text: str) -> None:
+    assert triager.triage(text).platform == Platform.POLICE_110
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The same words as figures of speech or about things, in board messages.
+        "楼下商铺噪音到凌晨，我每晚都要吃安眠药才能睡着",
+        "工作压力大得让人喘不过气，希望规范加班",
+        "有人把装修垃圾倒在路边，无人清理",
+        "洒水车的警报声吵得好像爆炸一样，希望整改",
+        "请打我电话告知处理结果",
+        "山上有人乱砍滥伐树木",
+    ],
+)
+def test_figures_of_speech_stay_with_12345(triager: Triager, text: str) -> None:
+    d = triager.triage(text)
+    assert d.platform == Platform.HOTLINE_12345, d.reasons
+    assert not d.emergency
