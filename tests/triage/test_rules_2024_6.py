@@ -164,7 +164,8 @@ def test_a_malformed_narration_chars_is_refused_by_name(value: str) -> None:
         # A caller's short report names a place of a 12345 field: field words hold weak danger back only in a written
         # appeal or a long complaint, so these keep their line (before the lead's review they stayed with 12345).
         ("小区里有人受伤了", Platform.MEDICAL_120, False),
-        ("小区楼道里冒浓烟", Platform.FIRE_119, False),
+        # 2024.8: smoke indoors (楼道, 屋里) is a fire emergency (`smoke-indoors`).
+        ("小区楼道里冒浓烟", Platform.FIRE_119, True),
         # The cost: a short figurative 受伤 with nothing asked goes to 120 too (not as an emergency).
         ("两所学校招生互相诋毁，最终受伤的是学生和家长", Platform.MEDICAL_120, False),
         # A greeting is no written appeal: it does not damp danger that reaches the emergency threshold.

@@ -58,13 +58,15 @@ class _Compiled:
     context: re.Pattern[str] | None
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
-    # First two characters (lower-cased) of every keyword: a rule none of whose bigrams is in the text cannot
-    # fire, so its scan is skipped. None (always scan) when the rule has patterns or one-character keywords.
+    # First two characters (lower-cased) of every keyword: when none of them is a bigram of the text, no keyword
+    # can match, so the scan is skipped, or narrowed to the rule's patterns (same hits: only patterns can match
+    # then). None (always scan everything) when the rule has a one-character keyword.
     gate: frozenset[str] | None = None
+    patterns_only: re.Pattern[str] | None = None
 
 
 def _gate(rule: Rule) -> frozenset[str] | None:
-    if rule.patterns or any(len(w) < 2 for w in rule.keywords):
+    if any(len(w) < 2 for w in rule.keywords):
         return None
     return frozenset(w[:2].lower() for w in rule.keywords)
 
@@ -135,6 +137,7 @@ class RuleSet:
                 before=_alternation(r.suppress_before),
                 after=_alternation(r.suppress_after),
                 gate=_gate(r),
+                patterns_only=_alternation((), r.patterns),
             )
             for r in document.rules
         )
@@ -265,18 +268,21 @@ class RuleSet:
         now_marks = (self._now_before, self._now_after)
         help_called: bool | None = None
         for c in self._compiled:
-            if c.matcher is None:
+            matcher = c.matcher
+            if matcher is None:
                 continue
             if c.gate is not None:
                 if grams is None:
                     grams = _bigrams(text)
                 if c.gate.isdisjoint(grams):
-                    continue
+                    if c.patterns_only is None:
+                        continue
+                    matcher = c.patterns_only
             # The clause markers speak of events outside 12345; a rule may opt out (threats are conditional).
             marked = c.rule.not_now and c.rule.platform != Platform.HOTLINE_12345
             words: list[str] = []
             now = urgent = False
-            for m in c.matcher.finditer(text):
+            for m in matcher.finditer(text):
                 start, end = m.span()
                 if c.before is not None and c.before.search(text, max(0, start - 4), start):
                     continue
