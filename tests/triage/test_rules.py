@@ -294,3 +294,14 @@ def test_now_markers_are_validated_and_round_trip() -> None:
     rules = RuleSet.from_yaml(NOW)
     assert RuleSet.from_yaml(rules.to_yaml()).hash == rules.hash
     assert not any(h.urgent for h in RuleSet.from_yaml(MINIMAL).match("正在着火，快来"))  # no markers
+
+
+def test_a_rule_with_patterns_fires_on_a_pattern_when_none_of_its_keywords_can_match() -> None:
+    # The bigram gate skips keyword scanning when no keyword's first two characters occur; the patterns still run.
+    rules = RuleSet.from_yaml(
+        MINIMAL.replace("keywords: [着火]", 'keywords: [着火, 起火]\n    patterns: ["冒[^，。]{0,3}火苗"]')
+    )
+    assert [(h.rule_id, h.words) for h in rules.match("窗户里冒出了火苗")] == [("fire", ("冒出了火苗",))]
+    assert [(h.rule_id, h.words) for h in rules.match("仓库起火了")] == [("fire", ("起火",))]
+    assert [h.words for h in rules.match("仓库起火，窗户冒出火苗")] == [("起火", "冒出火苗")]
+    assert rules.match("一切正常") == []
