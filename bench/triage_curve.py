@@ -56,10 +56,10 @@ def fit_predict(
     train: npt.NDArray[np.int64],
     test: Sequence[str],
     stopwords: list[str],
-) -> tuple[list[str], int]:
-    """Fit on texts[train] and predict test; returns the predictions and the number of rows fitted on."""
+) -> list[str]:
+    """Fit on texts[train] and predict the categories of test."""
     model = fit(texts=[texts[i] for i in train], labels=list(y[train]), stopwords=stopwords)
-    return [p for p, _ in model.predict_many(list(test))], len(train)
+    return [p for p, _ in model.predict_many(list(test))]
 
 
 def power_law(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -100,13 +100,13 @@ def main() -> int:
             preds = np.empty_like(y)
             sizes = []
             for train, test in StratifiedKFold(3, shuffle=True, random_state=seed).split(texts, y):
-                preds[test], size = fit_predict(
-                    texts, y, subsample(train, y, fraction, rng), [texts[i] for i in test], stopwords
-                )
-                sizes.append(size)
+                kept = subsample(train, y, fraction, rng)
+                preds[test] = fit_predict(texts, y, kept, [texts[i] for i in test], stopwords)
+                sizes.append(len(kept))
             cv[fraction].append((round(float(np.mean(sizes))), float(f1_score(y, preds, average="macro"))))
-            pred, size = fit_predict(texts, y, subsample(every, y, fraction, rng), dev, stopwords)
-            on_dev[fraction].append((size, float(f1_score(dev_labels, pred, average="macro"))))
+            kept = subsample(every, y, fraction, rng)
+            pred = fit_predict(texts, y, kept, dev, stopwords)
+            on_dev[fraction].append((len(kept), float(f1_score(dev_labels, pred, average="macro"))))
     report: dict[str, object] = {"n_training_rows": len(y), "seeds": seeds, "target": args.target}
     for name, curve in (("cv", cv), ("dev", on_dev)):
         points = [

@@ -305,3 +305,9 @@ def test_a_rule_with_patterns_fires_on_a_pattern_when_none_of_its_keywords_can_m
     assert [(h.rule_id, h.words) for h in rules.match("仓库起火了")] == [("fire", ("起火",))]
     assert [h.words for h in rules.match("仓库起火，窗户冒出火苗")] == [("起火", "冒出火苗")]
     assert rules.match("一切正常") == []
+
+
+def test_no_shipped_rule_lists_a_keyword_twice() -> None:
+    # A repeated word is a copy-paste slip in the item list; the matcher would hide it (it takes a set).
+    for rule in RuleSet.default().document.rules:
+        assert len(rule.keywords) == len(set(rule.keywords)), rule.id
